@@ -1,0 +1,297 @@
+package org.deeprelax.core;
+
+/**
+ * Every primitive the tensor operations need, over contiguous float32 tensor views.
+ *
+ * <p>The interface is shaped to map one-to-one onto a GPU library: {@link #gemm} is a cuBLAS SGEMM,
+ * the convolution, pooling and batch-norm calls match cuDNN's forward/backward pairs (batch-norm saves
+ * the batch mean and inverse standard deviation exactly as cuDNN does), and everything else is one
+ * elementwise or reduction kernel. Calls never return device data to the host except the scalar
+ * reductions {@link #sum}, {@link #dot} and {@link #norm2}, which exist for monitoring and tests.
+ *
+ * <p>Conventions: every tensor argument lives on this backend and is contiguous; output tensors are
+ * allocated by the caller with the documented shape and are overwritten unless a method says it
+ * accumulates; "NCHW" 4-D activations, {@code [n, c]} 2-D activations are treated as {@code [n, c, 1, 1]}.
+ * Shape checking is the caller's job (the autograd operations do it, with messages naming the op);
+ * backends may assume consistent shapes.
+ */
+public interface Backend {
+
+    /** @return a short name for messages, such as {@code cpu} or {@code cuda:0} */
+    String name();
+
+    // ---- memory -------------------------------------------------------------------------------
+
+    /**
+     * @param size number of elements
+     * @return new storage, zero-filled
+     */
+    Storage allocate(int size);
+
+    /**
+     * Copies {@code t}'s elements to the host.
+     *
+     * @param t the tensor
+     * @param dst destination array
+     * @param dstOffset first element written
+     */
+    void read(Tensor t, float[] dst, int dstOffset);
+
+    /**
+     * Copies host elements into {@code t}.
+     *
+     * @param src source array
+     * @param srcOffset first element read
+     * @param t the tensor, overwritten
+     */
+    void write(float[] src, int srcOffset, Tensor t);
+
+    // ---- in-place elementwise (the optimizers' vocabulary) --------------------------------------
+
+    /** @param x filled with {@code value} everywhere @param value the value */
+    void fill(Tensor x, float value);
+
+    /** @param src read @param dst overwritten with src (same size) */
+    void copy(Tensor src, Tensor dst);
+
+    /** {@code y += alpha·x} (same size). @param alpha scale @param x read @param y updated */
+    void axpy(float alpha, Tensor x, Tensor y);
+
+    /** {@code x *= alpha}. @param alpha scale @param x updated */
+    void scale(float alpha, Tensor x);
+
+    // ---- elementwise with broadcasting ----------------------------------------------------------
+
+    /**
+     * {@code out = a op b}, with a and b broadcast (NumPy rules) to {@code out}'s shape.
+     *
+     * @param op the operation
+     * @param a left operand
+     * @param b right operand
+     * @param out result, of the broadcast shape
+     */
+    void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
+
+    /**
+     * {@code out = op(x)} elementwise.
+     *
+     * @param op the operation
+     * @param x input
+     * @param out result, same shape
+     */
+    void unary(UnaryOp op, Tensor x, Tensor out);
+
+    /**
+     * ReLU's backward: {@code dx = x > 0 ? dy : 0}.
+     *
+     * @param x the forward input
+     * @param dy gradient of the output
+     * @param dx gradient of the input, overwritten
+     */
+    void reluBackward(Tensor x, Tensor dy, Tensor dx);
+
+    /**
+     * Copies {@code src} broadcast to {@code dst}'s shape (NumPy rules).
+     *
+     * @param src the smaller tensor
+     * @param dst overwritten
+     */
+    void broadcastTo(Tensor src, Tensor dst);
+
+    // ---- reductions -----------------------------------------------------------------------------
+
+    /**
+     * Sums {@code x} over every axis where {@code out} has size 1 and {@code x} does not.
+     * {@code out} has {@code x}'s rank (reduced axes kept with size 1).
+     *
+     * @param x input
+     * @param out result
+     */
+    void reduceSum(Tensor x, Tensor out);
+
+    /** @param x a tensor @return the sum of its elements, accumulated in double */
+    double sum(Tensor x);
+
+    /** @param x a tensor @param y another of the same size @return Σ xᵢyᵢ, accumulated in double */
+    double dot(Tensor x, Tensor y);
+
+    /** @param x a tensor @return the Euclidean norm, accumulated in double */
+    double norm2(Tensor x);
+
+    // ---- dense linear algebra -------------------------------------------------------------------
+
+    /**
+     * {@code c = alpha·op(a)·op(b) + beta·c} for 2-D row-major tensors; op(a) is m×k, op(b) k×n.
+     * With {@code beta == 0}, c's old contents are ignored.
+     *
+     * @param transA whether a is stored k×m
+     * @param transB whether b is stored n×k
+     * @param alpha product scale
+     * @param a left matrix
+     * @param b right matrix
+     * @param beta scale of c's old value
+     * @param c result, m×n
+     */
+    void gemm(boolean transA, boolean transB, float alpha, Tensor a, Tensor b, float beta, Tensor c);
+
+    // ---- softmax and cross-entropy --------------------------------------------------------------
+
+    /**
+     * Softmax (or log-softmax) along {@code axis}, numerically stable (max subtracted).
+     *
+     * @param x input
+     * @param axis normalised axis
+     * @param log whether to produce log-softmax
+     * @param y output, same shape
+     */
+    void softmax(Tensor x, int axis, boolean log, Tensor y);
+
+    /**
+     * Softmax backward from the forward output: {@code dx = y·(dy − Σ dy·y)}, or for log-softmax
+     * {@code dx = dy − exp(y)·Σ dy}.
+     *
+     * @param y the forward output
+     * @param dy gradient of the output
+     * @param axis normalised axis
+     * @param log whether the forward was log-softmax
+     * @param dx gradient of the input, overwritten
+     */
+    void softmaxBackward(Tensor y, Tensor dy, int axis, boolean log, Tensor dx);
+
+    /**
+     * Mean cross-entropy of logits {@code [n, c]} against class indices, fused with the softmax.
+     *
+     * @param logits {@code [n, c]}
+     * @param labels {@code [n]}, class indices held as floats
+     * @param probs {@code [n, c]}, overwritten with the softmax, saved for the backward
+     * @param loss a one-element tensor, overwritten with the mean loss
+     * @throws IllegalArgumentException (on backends that can check synchronously) naming a label
+     *     outside {@code [0, c)}
+     */
+    void crossEntropyForward(Tensor logits, Tensor labels, Tensor probs, Tensor loss);
+
+    /**
+     * {@code dlogits = gradLoss·(probs − onehot(labels)) / n}.
+     *
+     * @param probs the softmax saved by the forward
+     * @param labels {@code [n]}
+     * @param gradLoss one-element gradient of the mean loss
+     * @param dlogits overwritten
+     */
+    void crossEntropyBackward(Tensor probs, Tensor labels, Tensor gradLoss, Tensor dlogits);
+
+    // ---- convolution and pooling (cuDNN's calls) ------------------------------------------------
+
+    /** @param g sizes @param x input @param w filters @param y output, overwritten */
+    void conv2dForward(ConvGeometry g, Tensor x, Tensor w, Tensor y);
+
+    /** @param g sizes @param dy output gradient @param w filters @param dx input gradient, overwritten */
+    void conv2dBackwardData(ConvGeometry g, Tensor dy, Tensor w, Tensor dx);
+
+    /** @param g sizes @param x input @param dy output gradient @param dw filter gradient, overwritten */
+    void conv2dBackwardFilter(ConvGeometry g, Tensor x, Tensor dy, Tensor dw);
+
+    /** @param g sizes @param x input @param y output, overwritten */
+    void maxPoolForward(PoolGeometry g, Tensor x, Tensor y);
+
+    /**
+     * @param g sizes
+     * @param x forward input
+     * @param y forward output
+     * @param dy output gradient
+     * @param dx input gradient, overwritten; each window's gradient goes to the first maximum in row-major order
+     */
+    void maxPoolBackward(PoolGeometry g, Tensor x, Tensor y, Tensor dy, Tensor dx);
+
+    /** @param g sizes @param x input @param y output (window mean, padding counted), overwritten */
+    void avgPoolForward(PoolGeometry g, Tensor x, Tensor y);
+
+    /** @param g sizes @param dy output gradient @param dx input gradient, overwritten */
+    void avgPoolBackward(PoolGeometry g, Tensor dy, Tensor dx);
+
+    // ---- batch normalisation (per channel of NCHW, or per feature of [n, c]) --------------------
+
+    /**
+     * Training-mode batch-norm with batch statistics; updates the running averages
+     * {@code r = (1 − momentum)·r + momentum·batch} (variance unbiased, as PyTorch).
+     *
+     * @param x input
+     * @param gamma scale {@code [c]}
+     * @param beta shift {@code [c]}
+     * @param eps added to the variance
+     * @param momentum weight of the batch statistics in the running averages
+     * @param runningMean {@code [c]}, updated
+     * @param runningVar {@code [c]}, updated
+     * @param y output, overwritten
+     * @param saveMean {@code [c]}, overwritten with the batch mean
+     * @param saveInvStd {@code [c]}, overwritten with 1/√(biased variance + eps)
+     */
+    void batchNormForwardTraining(Tensor x, Tensor gamma, Tensor beta, float eps, float momentum,
+                                  Tensor runningMean, Tensor runningVar, Tensor y, Tensor saveMean, Tensor saveInvStd);
+
+    /**
+     * Evaluation-mode batch-norm with the running averages.
+     *
+     * @param x input
+     * @param gamma scale
+     * @param beta shift
+     * @param runningMean mean used
+     * @param runningVar variance used
+     * @param eps added to the variance
+     * @param y output, overwritten
+     */
+    void batchNormForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                   float eps, Tensor y);
+
+    /**
+     * Training-mode batch-norm backward.
+     *
+     * @param x forward input
+     * @param dy output gradient
+     * @param gamma scale
+     * @param saveMean batch mean from the forward
+     * @param saveInvStd batch inverse standard deviation from the forward
+     * @param dx input gradient, overwritten
+     * @param dgamma scale gradient, overwritten
+     * @param dbeta shift gradient, overwritten
+     */
+    void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+                           Tensor dx, Tensor dgamma, Tensor dbeta);
+
+    // ---- random numbers (Philox4x32-10, the same integers on every backend) ---------------------
+
+    /**
+     * Element i gets {@code lo + (hi − lo)·uniform(seed, stream, first + i)}.
+     *
+     * @param x filled
+     * @param lo lower bound
+     * @param hi upper bound
+     * @param seed Philox key
+     * @param stream Philox stream
+     * @param first index of element 0's draw
+     */
+    void fillUniform(Tensor x, float lo, float hi, long seed, long stream, long first);
+
+    /**
+     * Element i gets {@code mean + std·normal(seed, stream, first + i)}.
+     *
+     * @param x filled
+     * @param mean mean
+     * @param std standard deviation
+     * @param seed Philox key
+     * @param stream Philox stream
+     * @param first index of element 0's draw
+     */
+    void fillNormal(Tensor x, float mean, float std, long seed, long stream, long first);
+
+    /**
+     * Inverted-dropout mask: element i is {@code 1/(1 − p)} where {@code uniform(seed, stream, first + i) ≥ p}, else 0.
+     *
+     * @param mask filled
+     * @param p drop probability in [0, 1)
+     * @param seed Philox key
+     * @param stream Philox stream
+     * @param first index of element 0's draw
+     */
+    void dropoutMask(Tensor mask, float p, long seed, long stream, long first);
+}

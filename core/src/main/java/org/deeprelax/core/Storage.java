@@ -1,0 +1,19 @@
+package org.deeprelax.core;
+
+/**
+ * A block of float32 elements owned by one backend: a Java array for the CPU, device memory for CUDA.
+ * Tensors are views (offset, shape) into a storage, so many tensors may share one: a model's parameters
+ * all live in a single storage, the flat arena.
+ */
+public interface Storage extends AutoCloseable {
+
+    /** @return the backend that owns this storage and runs every operation on it */
+    Backend backend();
+
+    /** @return the number of float32 elements */
+    int size();
+
+    /** Releases the memory now. Tensors viewing it must not be used afterwards. */
+    @Override
+    void close();
+}

@@ -1,0 +1,585 @@
+package org.deeprelax.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.Random;
+
+import org.deeprelax.core.random.Philox;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The backend contract: every operation's forward against the float64 reference in {@link Ref}, and
+ * every backward against central finite differences of that reference. A backend proves itself by
+ * subclassing this class and naming itself in {@link #backend()}; the tests run unchanged.
+ */
+public abstract class BackendContractTest {
+
+    /** @return the backend under test */
+    protected abstract Backend backend();
+
+    /** Relative tolerance for forward values; GEMM-based backends on GPUs may need it looser. */
+    protected double forwardTolerance() {
+        return 2e-5;
+    }
+
+    // ---- harness --------------------------------------------------------------------------------
+
+    @FunctionalInterface
+    interface DiffOp {
+        Tensor apply(Tensor[] in);
+    }
+
+    @FunctionalInterface
+    interface RefOp {
+        double[] apply(double[][] in);
+    }
+
+    private final Random random = new Random(20261127);
+
+    protected Tensor rand(int... dims) {
+        return randIn(-1, 1, dims);
+    }
+
+    protected Tensor randIn(double lo, double hi, int... dims) {
+        float[] d = new float[Ref.size(dims)];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = (float) (lo + (hi - lo) * random.nextDouble());
+        }
+        return Tensor.of(backend(), d, Shape.of(dims));
+    }
+
+    protected Tensor labels(int n, int classes) {
+        float[] d = new float[n];
+        for (int i = 0; i < n; i++) {
+            d[i] = random.nextInt(classes);
+        }
+        return Tensor.of(backend(), d, Shape.of(n));
+    }
+
+    static void assertClose(String what, double[] expected, float[] actual, double rtol) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        double scale = 0;
+        for (double e : expected) {
+            scale = Math.max(scale, Math.abs(e));
+        }
+        for (int i = 0; i < expected.length; i++) {
+            double tol = rtol * Math.max(1, scale);
+            if (!(Math.abs(expected[i] - actual[i]) <= tol)) {
+                fail(what + ": element " + i + " is " + actual[i] + ", expected " + expected[i] + " (tolerance " + tol
+                        + "); expected starts " + Ref.show(expected));
+            }
+        }
+    }
+
+    /**
+     * Checks an operation's forward against the reference, then its backward: the gradient of
+     * Σ r·op(inputs) for a random r, against central differences of Σ r·ref(inputs) in float64.
+     * Inputs that do not require a gradient (labels) are passed with requiresGrad false.
+     */
+    void check(String name, DiffOp op, RefOp ref, Tensor... inputs) {
+        double[][] ins = new double[inputs.length][];
+        for (int i = 0; i < inputs.length; i++) {
+            ins[i] = Ref.toDouble(inputs[i].toArray());
+        }
+        Tensor y = op.apply(inputs);
+        double[] expected = ref.apply(ins);
+        assertClose(name + " forward", expected, y.toArray(), forwardTolerance());
+
+        boolean anyGrad = false;
+        for (Tensor t : inputs) {
+            anyGrad |= t.requiresGrad();
+        }
+        if (!anyGrad) {
+            return;
+        }
+        float[] r = new float[y.size()];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = (float) (random.nextDouble() * 2 - 1);
+        }
+        y.backward(Tensor.of(backend(), r, y.shape()));
+        for (int i = 0; i < inputs.length; i++) {
+            if (!inputs[i].requiresGrad()) {
+                continue;
+            }
+            assertNotNull(inputs[i].grad(), name + ": input " + i + " got no gradient");
+            float[] analytic = inputs[i].grad().toArray();
+            int count = ins[i].length;
+            int samples = Math.min(count, 48);
+            double maxAbs = 0;
+            double[] numeric = new double[samples];
+            int[] which = new int[samples];
+            for (int s = 0; s < samples; s++) {
+                int j = count <= 48 ? s : random.nextInt(count);
+                which[s] = j;
+                double orig = ins[i][j];
+                double h = 1e-6 * Math.max(1, Math.abs(orig));
+                ins[i][j] = orig + h;
+                double plus = weighted(r, ref.apply(ins));
+                ins[i][j] = orig - h;
+                double minus = weighted(r, ref.apply(ins));
+                ins[i][j] = orig;
+                numeric[s] = (plus - minus) / (2 * h);
+                maxAbs = Math.max(maxAbs, Math.abs(numeric[s]));
+            }
+            for (int s = 0; s < samples; s++) {
+                double tol = 2e-3 * Math.max(1, maxAbs);
+                double got = analytic[which[s]];
+                if (!(Math.abs(got - numeric[s]) <= tol)) {
+                    fail(name + " backward: input " + i + " element " + which[s] + " has gradient " + got
+                            + ", finite differences give " + numeric[s] + " (tolerance " + tol + ")");
+                }
+            }
+        }
+    }
+
+    private static double weighted(float[] r, double[] y) {
+        double s = 0;
+        for (int i = 0; i < y.length; i++) {
+            s += r[i] * y[i];
+        }
+        return s;
+    }
+
+    private Tensor grad(Tensor t) {
+        return t.requiresGrad(true);
+    }
+
+    // ---- elementwise ----------------------------------------------------------------------------
+
+    @Test
+    void binaryOpsBroadcastForwardAndBackward() {
+        int[][][] cases = {
+                {{3, 5}, {3, 5}}, {{2, 3, 4}, {4}}, {{2, 1, 4}, {3, 1}}, {{1}, {2, 3}},
+                {{4, 1}, {1, 6}}, {{2, 3, 1, 5}, {3, 4, 1}}, {{1, 7}, {1, 7}}};
+        for (BinaryOp op : BinaryOp.values()) {
+            for (int[][] c : cases) {
+                int[] as = c[0];
+                int[] bs = c[1];
+                Tensor a = grad(rand(as));
+                Tensor b = op == BinaryOp.DIV ? grad(randIn(0.5, 2, bs)) : grad(rand(bs));
+                check(op + " " + Shape.of(as) + " " + Shape.of(bs), in -> switch (op) {
+                    case ADD -> in[0].add(in[1]);
+                    case SUB -> in[0].sub(in[1]);
+                    case MUL -> in[0].mul(in[1]);
+                    case DIV -> in[0].div(in[1]);
+                }, d -> Ref.binary(op, d[0], as, d[1], bs), a, b);
+            }
+        }
+    }
+
+    @Test
+    void unaryOpsForwardAndBackward() {
+        int[] shape = {3, 17};
+        check("relu", in -> in[0].relu(), d -> Ref.unary(UnaryOp.RELU, d[0]), grad(rand(shape)));
+        check("exp", in -> in[0].exp(), d -> Ref.unary(UnaryOp.EXP, d[0]), grad(rand(shape)));
+        check("log", in -> in[0].log(), d -> Ref.unary(UnaryOp.LOG, d[0]), grad(randIn(0.1, 3, shape)));
+    }
+
+    @Test
+    void sameInputUsedTwiceAccumulatesGradient() {
+        Tensor x = grad(rand(5));
+        x.mul(x).add(x).sum().backward();
+        float[] xs = x.toArray();
+        float[] g = x.grad().toArray();
+        for (int i = 0; i < xs.length; i++) {
+            assertEquals(2 * xs[i] + 1, g[i], 1e-6);
+        }
+    }
+
+    // ---- reductions -----------------------------------------------------------------------------
+
+    @Test
+    void sumAndMeanOverAxes() {
+        int[] shape = {3, 4, 5};
+        int[][] axesCases = {{0}, {1}, {2}, {-1}, {0, 2}, {0, 1, 2}};
+        for (int[] axes : axesCases) {
+            for (boolean keep : new boolean[] {false, true}) {
+                check("sum " + java.util.Arrays.toString(axes), in -> in[0].sum(axes, keep),
+                        d -> Ref.sum(d[0], shape, axes), grad(rand(shape)));
+                int count = 1;
+                for (int a : axes) {
+                    count *= shape[a < 0 ? a + 3 : a];
+                }
+                int n = count;
+                check("mean " + java.util.Arrays.toString(axes), in -> in[0].mean(axes, keep), d -> {
+                    double[] s = Ref.sum(d[0], shape, axes);
+                    for (int i = 0; i < s.length; i++) {
+                        s[i] /= n;
+                    }
+                    return s;
+                }, grad(rand(shape)));
+            }
+        }
+        Tensor x = rand(2, 3);
+        assertEquals(Shape.of(2, 1), x.sum(new int[] {1}, true).shape());
+        assertEquals(Shape.of(2), x.sum(new int[] {1}, false).shape());
+        assertEquals(Shape.scalar(), x.sum().shape());
+    }
+
+    @Test
+    void backendScalarReductionsAndInPlaceOps() {
+        Backend be = backend();
+        for (int n : new int[] {1, 7, 16, 1000, 200_003}) {
+            Tensor x = rand(n);
+            Tensor y = rand(n);
+            double[] xd = Ref.toDouble(x.toArray());
+            double[] yd = Ref.toDouble(y.toArray());
+            double sum = 0, dot = 0;
+            for (int i = 0; i < n; i++) {
+                sum += xd[i];
+                dot += xd[i] * yd[i];
+            }
+            assertEquals(sum, be.sum(x), 1e-6 * n);
+            assertEquals(dot, be.dot(x, y), 1e-6 * n);
+            double norm = 0;
+            for (double v : xd) {
+                norm += v * v;
+            }
+            assertEquals(Math.sqrt(norm), be.norm2(x), 1e-6 * Math.sqrt(n));
+
+            be.axpy(0.5f, x, y);
+            double[] expected = new double[n];
+            for (int i = 0; i < n; i++) {
+                expected[i] = yd[i] + 0.5 * xd[i];
+            }
+            assertClose("axpy", expected, y.toArray(), 1e-6);
+            be.scale(-3f, x);
+            for (int i = 0; i < n; i++) {
+                expected[i] = -3 * xd[i];
+            }
+            assertClose("scale", expected, x.toArray(), 1e-6);
+            be.copy(y, x);
+            assertClose("copy", Ref.toDouble(y.toArray()), x.toArray(), 0);
+            be.fill(x, 2.5f);
+            for (float v : x.toArray()) {
+                assertEquals(2.5f, v);
+            }
+        }
+    }
+
+    @Test
+    void operationsOnViewsRespectTheirOffsets() {
+        Tensor arena = rand(50);
+        Tensor a = arena.slice(3, Shape.of(4, 5));
+        Tensor b = arena.slice(23, Shape.of(5));
+        double[] ad = Ref.toDouble(a.toArray());
+        double[] bd = Ref.toDouble(b.toArray());
+        assertClose("add on views", Ref.binary(BinaryOp.ADD, ad, new int[] {4, 5}, bd, new int[] {5}),
+                a.add(b).toArray(), 1e-6);
+        float before0 = arena.get(0);
+        backend().fill(b, 1f);
+        assertEquals(before0, arena.get(0));
+        assertEquals(1f, arena.get(23));
+        assertEquals(1f, arena.get(27));
+    }
+
+    // ---- matmul ---------------------------------------------------------------------------------
+
+    @Test
+    void matmulWithEitherOperandTransposed() {
+        int[][] mnk = {{1, 1, 1}, {1, 9, 4}, {7, 13, 29}, {33, 17, 65}};
+        for (int[] s : mnk) {
+            int m = s[0], n = s[1], k = s[2];
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    int[] as = ta ? new int[] {k, m} : new int[] {m, k};
+                    int[] bs = tb ? new int[] {n, k} : new int[] {k, n};
+                    check("matmul " + m + "x" + n + "x" + k + " ta=" + ta + " tb=" + tb,
+                            in -> MatMul.matmul(in[0], in[1], ta, tb),
+                            d -> Ref.matmul(d[0], as, d[1], bs, ta, tb), grad(rand(as)), grad(rand(bs)));
+                }
+            }
+        }
+    }
+
+    // ---- softmax and cross-entropy ----------------------------------------------------------------
+
+    @Test
+    void softmaxAndLogSoftmaxOverEachAxis() {
+        int[] shape = {3, 4, 5};
+        for (int axis : new int[] {0, 1, 2, -1}) {
+            check("softmax axis " + axis, in -> in[0].softmax(axis), d -> Ref.softmax(d[0], shape, axis, false),
+                    grad(randIn(-3, 3, shape)));
+            check("logSoftmax axis " + axis, in -> in[0].logSoftmax(axis), d -> Ref.softmax(d[0], shape, axis, true),
+                    grad(randIn(-3, 3, shape)));
+        }
+    }
+
+    @Test
+    void crossEntropyMatchesReferenceAndIsStable() {
+        for (int[] nc : new int[][] {{1, 10}, {7, 3}, {32, 10}}) {
+            int n = nc[0], c = nc[1];
+            Tensor lab = labels(n, c);
+            int[] li = new int[n];
+            float[] lf = lab.toArray();
+            for (int i = 0; i < n; i++) {
+                li[i] = (int) lf[i];
+            }
+            check("crossEntropy " + n + "x" + c, in -> Softmax.crossEntropy(in[0], in[1]),
+                    d -> new double[] {Ref.crossEntropy(d[0], n, c, li)}, grad(randIn(-4, 4, n, c)), lab);
+        }
+        Tensor huge = Tensor.of(backend(), new float[] {1000f, -1000f, 0f, 0f, 2000f, 1999f}, Shape.of(2, 3));
+        float loss = Softmax.crossEntropy(huge, Tensor.of(backend(), new float[] {0, 2}, Shape.of(2))).item();
+        // Row 0: label 0 holds the maximum by 1000, loss ≈ 0. Row 1: log(e^2000 + e^1999) − 1999 = 1 + log(1 + e^−1).
+        double expected = (0 + 1 + Math.log(1 + Math.exp(-1))) / 2;
+        assertEquals(expected, loss, 1e-5);
+    }
+
+    // ---- convolution and pooling ------------------------------------------------------------------
+
+    @Test
+    void conv2dWithStridePaddingAndBias() {
+        // {n, c, h, w, k, r, s(=r), stride, pad, bias}
+        int[][] cases = {
+                {1, 1, 5, 5, 1, 3, 1, 0, 0}, {2, 3, 7, 6, 4, 3, 2, 1, 1}, {1, 2, 8, 9, 3, 5, 3, 2, 1},
+                {3, 4, 4, 4, 5, 1, 1, 0, 1}, {1, 3, 6, 5, 2, 2, 2, 0, 0}};
+        for (int[] c : cases) {
+            int[] xs = {c[0], c[1], c[2], c[3]};
+            int[] ws = {c[4], c[1], c[5], c[5]};
+            int stride = c[6], pad = c[7];
+            boolean bias = c[8] == 1;
+            String name = "conv2d x" + Shape.of(xs) + " w" + Shape.of(ws) + " stride " + stride + " pad " + pad;
+            if (bias) {
+                check(name, in -> Conv.conv2d(in[0], in[1], in[2], stride, pad),
+                        d -> Ref.conv2d(d[0], xs, d[1], ws, d[2], stride, pad),
+                        grad(rand(xs)), grad(rand(ws)), grad(rand(ws[0])));
+            } else {
+                check(name, in -> Conv.conv2d(in[0], in[1], null, stride, pad),
+                        d -> Ref.conv2d(d[0], xs, d[1], ws, null, stride, pad), grad(rand(xs)), grad(rand(ws)));
+            }
+        }
+    }
+
+    @Test
+    void maxAndAveragePooling() {
+        // {n, c, h, w, kernel, stride, pad}
+        int[][] cases = {{1, 2, 6, 6, 2, 2, 0}, {2, 1, 7, 5, 3, 2, 1}, {1, 1, 9, 9, 3, 3, 0}, {1, 3, 5, 4, 2, 1, 1}};
+        for (int[] c : cases) {
+            int[] xs = {c[0], c[1], c[2], c[3]};
+            int k = c[4], s = c[5], p = c[6];
+            check("maxPool " + Shape.of(xs) + " k" + k + " s" + s + " p" + p, in -> Pool.maxPool2d(in[0], k, s, p),
+                    d -> Ref.pool(d[0], xs, k, s, p, true), grad(rand(xs)));
+            check("avgPool " + Shape.of(xs) + " k" + k + " s" + s + " p" + p, in -> Pool.avgPool2d(in[0], k, s, p),
+                    d -> Ref.pool(d[0], xs, k, s, p, false), grad(rand(xs)));
+        }
+    }
+
+    // ---- batch-norm ---------------------------------------------------------------------------------
+
+    @Test
+    void batchNormTrainingUsesBatchStatisticsAndUpdatesRunningAverages() {
+        for (int[] xs : new int[][] {{4, 3}, {2, 3, 4, 5}, {1, 2, 3, 3}}) {
+            int c = xs[1];
+            float momentum = 0.1f;
+            float eps = 1e-5f;
+            Tensor rm = rand(c);
+            Tensor rv = randIn(0.5, 2, c);
+            Tensor x = grad(randIn(-2, 3, xs));
+            double[] xd = Ref.toDouble(x.toArray());
+            double[] rm0 = Ref.toDouble(rm.toArray());
+            double[] rv0 = Ref.toDouble(rv.toArray());
+            check("batchNorm train " + Shape.of(xs), in -> BatchNorm.batchNorm(in[0], in[1], in[2],
+                            Tensor.zeros(backend(), Shape.of(c)), Tensor.ones(backend(), Shape.of(c)), true, momentum, eps),
+                    d -> {
+                        double[][] st = Ref.channelStats(d[0], xs);
+                        return Ref.batchNorm(d[0], xs, d[1], d[2], st[0], st[1], eps);
+                    }, x, grad(randIn(0.5, 1.5, c)), grad(rand(c)));
+            Tensor gamma = Tensor.ones(backend(), Shape.of(c));
+            Tensor beta = Tensor.zeros(backend(), Shape.of(c));
+            BatchNorm.batchNorm(x.detach(), gamma, beta, rm, rv, true, momentum, eps);
+            double[][] st = Ref.channelStats(xd, xs);
+            int m = xd.length / c;
+            double[] em = new double[c];
+            double[] ev = new double[c];
+            for (int ch = 0; ch < c; ch++) {
+                em[ch] = (1 - momentum) * rm0[ch] + momentum * st[0][ch];
+                ev[ch] = (1 - momentum) * rv0[ch] + momentum * st[1][ch] * m / (m - 1);
+            }
+            assertClose("running mean", em, rm.toArray(), 1e-5);
+            assertClose("running variance (unbiased)", ev, rv.toArray(), 1e-5);
+        }
+    }
+
+    @Test
+    void batchNormEvaluationUsesRunningAverages() {
+        for (int[] xs : new int[][] {{5, 3}, {2, 3, 4, 5}}) {
+            int c = xs[1];
+            Tensor rm = rand(c);
+            Tensor rv = randIn(0.5, 2, c);
+            double[] rmd = Ref.toDouble(rm.toArray());
+            double[] rvd = Ref.toDouble(rv.toArray());
+            check("batchNorm eval " + Shape.of(xs),
+                    in -> BatchNorm.batchNorm(in[0], in[1], in[2], rm, rv, false, 0.1f, 1e-5f),
+                    d -> Ref.batchNorm(d[0], xs, d[1], d[2], rmd, rvd, 1e-5),
+                    grad(rand(xs)), grad(randIn(0.5, 1.5, c)), grad(rand(c)));
+            assertClose("running mean untouched", rmd, rm.toArray(), 0);
+        }
+    }
+
+    // ---- dropout --------------------------------------------------------------------------------
+
+    @Test
+    void dropoutMaskComesFromPhiloxAndScalesSurvivors() {
+        float p = 0.3f;
+        long seed = 42, stream = 7, first = 1001;
+        int n = 20_000;
+        Tensor x = grad(randIn(0.5, 1, n));
+        Tensor y = Dropout.dropout(x, p, true, seed, stream, first);
+        float[] xs = x.toArray();
+        float[] ys = y.toArray();
+        int dropped = 0;
+        for (int i = 0; i < n; i++) {
+            boolean keep = Philox.uniform(seed, stream, first + i) >= p;
+            assertEquals(keep ? xs[i] / (1 - p) : 0f, ys[i], 1e-6f * Math.abs(xs[i]) * 2, "element " + i);
+            dropped += keep ? 0 : 1;
+        }
+        assertEquals(p, dropped / (double) n, 4 * Math.sqrt(p * (1 - p) / n));
+        y.sum().backward();
+        float[] g = x.grad().toArray();
+        for (int i = 0; i < n; i++) {
+            assertEquals(ys[i] == 0 ? 0f : 1 / (1 - p), g[i], 1e-6f);
+        }
+        Tensor evalIn = rand(10);
+        assertTrue(Dropout.dropout(evalIn, p, false, seed, stream, 0) == evalIn);
+        assertThrows(IllegalArgumentException.class, () -> Dropout.dropout(evalIn, 1f, true, seed, stream, 0));
+    }
+
+    // ---- random fills ---------------------------------------------------------------------------
+
+    @Test
+    void randomFillsDrawPhiloxNumbers() {
+        Tensor u = Tensor.uniform(backend(), Shape.of(1000), -2, 3, 9, 4);
+        Tensor g = Tensor.normal(backend(), Shape.of(1000), 1, 0.5f, 9, 4);
+        float[] us = u.toArray();
+        float[] gs = g.toArray();
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(-2 + 5 * Philox.uniform(9, 4, i), us[i], 1e-6);
+            assertEquals(1 + 0.5 * Philox.normal(9, 4, i), gs[i], 1e-5);
+        }
+    }
+
+    // ---- views ----------------------------------------------------------------------------------
+
+    @Test
+    void reshapeAndFlattenAreViewsWithGradients() {
+        Tensor x = grad(rand(2, 3, 4));
+        Tensor v = x.reshape(6, -1);
+        assertEquals(Shape.of(6, 4), v.shape());
+        assertTrue(v.storage() == x.storage());
+        assertEquals(Shape.of(2, 12), x.flatten(1).shape());
+        assertEquals(Shape.of(24), x.flatten().shape());
+        check("reshape", in -> in[0].reshape(4, 6), d -> d[0].clone(), x);
+        x.detach().set(9f, 1, 2, 3);
+        assertEquals(9f, v.get(5, 3));
+    }
+
+    // ---- autograd mechanics -----------------------------------------------------------------------
+
+    @Test
+    void gradientsAccumulateAcrossBackwardCalls() {
+        Tensor w = grad(rand(3));
+        w.sum().backward();
+        w.sum().backward();
+        for (float g : w.grad().toArray()) {
+            assertEquals(2f, g);
+        }
+    }
+
+    @Test
+    void noGradScopeRecordsNothing() {
+        Tensor w = grad(rand(3));
+        Tensor y;
+        try (var scope = Autograd.noGrad()) {
+            y = w.mul(w);
+            assertTrue(!Autograd.isGradEnabled());
+        }
+        assertTrue(Autograd.isGradEnabled());
+        assertTrue(!y.requiresGrad());
+        assertNull(w.grad());
+        assertThrows(IllegalStateException.class, () -> y.sum().backward());
+    }
+
+    @Test
+    void backwardReleasesTheGraph() {
+        Tensor w = grad(rand(3));
+        Tensor y = w.mul(w).sum();
+        y.backward();
+        IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
+        assertTrue(e.getMessage().contains("released"), e.getMessage());
+    }
+
+    @Test
+    void backwardFromNonScalarNeedsASeed() {
+        Tensor w = grad(rand(2, 3));
+        Tensor y = w.mul(w);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, y::backward);
+        assertTrue(e.getMessage().contains("[2, 3]") && e.getMessage().contains("seed"), e.getMessage());
+        y.backward(Tensor.ones(backend(), Shape.of(2, 3)));
+        float[] ws = w.toArray();
+        float[] g = w.grad().toArray();
+        for (int i = 0; i < ws.length; i++) {
+            assertEquals(2 * ws[i], g[i], 1e-6);
+        }
+    }
+
+    // ---- bad input ------------------------------------------------------------------------------
+
+    static void assertMessage(Class<? extends Throwable> type, Runnable r, String... parts) {
+        Throwable e = assertThrows(type, r::run);
+        for (String p : parts) {
+            assertTrue(e.getMessage().contains(p), "message '" + e.getMessage() + "' lacks '" + p + "'");
+        }
+    }
+
+    @Test
+    void shapeMismatchesNameTheOpAndBothShapes() {
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3).add(rand(4)), "add", "[2, 3]", "[4]");
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3).mul(rand(3, 3)), "mul", "[2, 3]", "[3, 3]");
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3).matmul(rand(4, 5)), "matmul", "[2, 3]", "[4, 5]");
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3, 4).matmul(rand(4, 5)), "matmul", "[2, 3, 4]");
+        assertMessage(IllegalArgumentException.class,
+                () -> Conv.conv2d(rand(1, 3, 8, 8), rand(4, 2, 3, 3), null, 1, 0), "conv2d", "[1, 3, 8, 8]", "[4, 2, 3, 3]");
+        assertMessage(IllegalArgumentException.class,
+                () -> Softmax.crossEntropy(rand(4, 10), labels(3, 10)), "crossEntropy", "[4, 10]", "[3]");
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3).reshape(4, 2), "reshape", "[2, 3]", "[4, 2]");
+    }
+
+    @Test
+    void outOfRangeLabelIsRejected() {
+        Tensor lab = Tensor.of(backend(), new float[] {1, 10}, Shape.of(2));
+        assertMessage(IllegalArgumentException.class, () -> Softmax.crossEntropy(rand(2, 10), lab),
+                "crossEntropy", "label 10", "row 1", "[0, 10)");
+        Tensor neg = Tensor.of(backend(), new float[] {-1}, Shape.of(1));
+        assertMessage(IllegalArgumentException.class, () -> Softmax.crossEntropy(rand(1, 10), neg), "label -1");
+    }
+
+    @Test
+    void zeroOrNegativeDimensionsAreRejected() {
+        assertMessage(IllegalArgumentException.class, () -> Shape.of(3, 0), "[3, 0]", "dimension 1");
+        assertMessage(IllegalArgumentException.class, () -> Tensor.zeros(backend(), Shape.of(-2)), "[-2]");
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3).reshape(0, 6), "[0, 6]");
+    }
+
+    @Test
+    void emptyConvolutionOrPoolingOutputIsRejected() {
+        assertMessage(IllegalArgumentException.class,
+                () -> Conv.conv2d(rand(1, 1, 4, 4), rand(1, 1, 5, 5), null, 1, 0), "conv2d", "empty", "[1, 1, 4, 4]");
+        assertMessage(IllegalArgumentException.class,
+                () -> Pool.maxPool2d(rand(1, 1, 2, 2), 3, 3, 0), "maxPool2d", "empty", "[1, 1, 2, 2]");
+        assertMessage(IllegalArgumentException.class,
+                () -> Pool.avgPool2d(rand(1, 1, 2, 2), 3, 1, 0), "avgPool2d", "empty");
+    }
+
+    @Test
+    void mixingBackendsIsAnError() {
+        Backend other = OtherBackend.create();
+        Tensor foreign = new Tensor(OtherBackend.storage(other, 3), 0, Shape.of(3));
+        assertMessage(IllegalArgumentException.class, () -> rand(3).add(foreign), "add", "different backends",
+                backend().name(), "other");
+    }
+}
