@@ -258,6 +258,22 @@ public interface Backend {
     void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
                            Tensor dx, Tensor dgamma, Tensor dbeta);
 
+    // ---- fused optimizer updates: one pass over a flat arena ------------------------------------
+
+    /**
+     * One SGD step with momentum, fused into a single pass (PyTorch's {@code torch.optim.SGD}, no dampening):
+     * {@code g' = g + λx;  v = μv + g';  d = nesterov ? g' + μv : v;  x −= η·d}.
+     *
+     * @param x parameters, updated
+     * @param g gradients, read
+     * @param v momentum buffer (same layout), updated; ignored when momentum is 0
+     * @param lr learning rate η
+     * @param momentum μ
+     * @param weightDecay λ
+     * @param nesterov whether to use Nesterov's look-ahead form
+     */
+    void sgdUpdate(Tensor x, Tensor g, Tensor v, float lr, float momentum, float weightDecay, boolean nesterov);
+
     // ---- random numbers (Philox4x32-10, the same integers on every backend) ---------------------
 
     /**

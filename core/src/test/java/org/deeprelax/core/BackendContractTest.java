@@ -449,6 +449,38 @@ public abstract class BackendContractTest {
         assertThrows(IllegalArgumentException.class, () -> Dropout.dropout(evalIn, 1f, true, seed, stream, 0));
     }
 
+    // ---- fused updates ----------------------------------------------------------------------------
+
+    @Test
+    void sgdUpdateMatchesTheUnfusedFormulas() {
+        for (float momentum : new float[] {0f, 0.9f}) {
+            for (boolean nesterov : new boolean[] {false, true}) {
+                int n = 1001;
+                Tensor x = rand(n);
+                Tensor g = rand(n);
+                Tensor v = rand(n);
+                double[] xd = Ref.toDouble(x.toArray());
+                double[] gd = Ref.toDouble(g.toArray());
+                double[] vd = Ref.toDouble(v.toArray());
+                float lr = 0.05f, wd = 1e-3f;
+                backend().sgdUpdate(x, g, v, lr, momentum, wd, nesterov);
+                for (int i = 0; i < n; i++) {
+                    double gi = gd[i] + wd * xd[i];
+                    double d = gi;
+                    if (momentum != 0) {
+                        vd[i] = momentum * vd[i] + gi;
+                        d = nesterov ? gi + momentum * vd[i] : vd[i];
+                    }
+                    xd[i] -= lr * d;
+                }
+                assertClose("sgd x (momentum " + momentum + ", nesterov " + nesterov + ")", xd, x.toArray(), 1e-6);
+                if (momentum != 0) {
+                    assertClose("sgd v", vd, v.toArray(), 1e-6);
+                }
+            }
+        }
+    }
+
     // ---- random fills ---------------------------------------------------------------------------
 
     @Test

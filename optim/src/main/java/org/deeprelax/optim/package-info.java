@@ -1,5 +1,5 @@
 /**
- * Optimizers over flat parameter arenas (to come): SGD, Entropy-SGD and HJ, each with
- * {@code step(closure)} and each update one fused pass over the arena.
+ * Optimizers over flat parameter arenas, each with {@code step(closure)}: {@link org.deeprelax.optim.Sgd}
+ * so far, Entropy-SGD and HJ to come; every update is one fused backend pass over the arena.
  */
 package org.deeprelax.optim;

@@ -216,6 +216,15 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void sgdUpdate(Tensor x, Tensor g, Tensor v, float lr, float momentum, float weightDecay,
+                          boolean nesterov) {
+        sameSize("sgdUpdate", x, g);
+        sameSize("sgdUpdate", x, v);
+        CpuUpdates.sgd(data(x), x.offset(), data(g), g.offset(), data(v), v.offset(), x.size(), lr, momentum,
+                weightDecay, nesterov);
+    }
+
+    @Override
     public void fillUniform(Tensor x, float lo, float hi, long seed, long stream, long first) {
         float[] d = data(x);
         int off = x.offset();

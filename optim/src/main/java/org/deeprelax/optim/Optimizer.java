@@ -1,0 +1,126 @@
+package org.deeprelax.optim;
+
+import org.deeprelax.core.Backend;
+import org.deeprelax.core.Tensor;
+import org.deeprelax.nn.Model;
+import org.deeprelax.nn.io.StateFile;
+
+/**
+ * An optimizer over a model's flat arenas. {@link #step} zeroes the gradient arena before each call
+ * of the closure, so closures only run forward and backward.
+ */
+public abstract class Optimizer {
+
+    /** The model whose parameter arena is updated. */
+    protected final Model model;
+    /** The backend of the arenas; every update is one of its fused primitives. */
+    protected final Backend backend;
+    private float learningRate;
+    private long steps;
+
+    /**
+     * @param model the model
+     * @param learningRate the initial learning rate
+     */
+    protected Optimizer(Model model, float learningRate) {
+        this.model = model;
+        this.backend = model.backend();
+        setLearningRate(learningRate);
+    }
+
+    /**
+     * Takes one step.
+     *
+     * @param closure evaluates the loss and its gradient at the current parameters
+     * @return the loss the closure returned (for Entropy-SGD, that of the last inner evaluation)
+     * @throws DivergenceException if a loss or the parameters become NaN or infinite
+     */
+    public final float step(Closure closure) {
+        float loss = doStep(closure);
+        steps++;
+        return loss;
+    }
+
+    /**
+     * The optimizer's own step.
+     *
+     * @param closure the closure
+     * @return the loss to report
+     */
+    protected abstract float doStep(Closure closure);
+
+    /**
+     * Zeroes the gradients, evaluates the closure and checks the loss is finite.
+     *
+     * @param closure the closure
+     * @param inner which inner evaluation this is (0 for single-evaluation optimizers), for messages
+     * @return the loss
+     */
+    protected final float evaluate(Closure closure, int inner) {
+        model.zeroGrad();
+        float loss = closure.evaluate();
+        if (!Float.isFinite(loss)) {
+            throw new DivergenceException(loss, steps, inner);
+        }
+        return loss;
+    }
+
+    /** @return the current learning rate */
+    public float learningRate() {
+        return learningRate;
+    }
+
+    /**
+     * @param lr the new learning rate
+     * @throws IllegalArgumentException if negative or not finite
+     */
+    public void setLearningRate(float lr) {
+        Validate.nonNegative("learning rate", lr);
+        this.learningRate = lr;
+    }
+
+    /** @return the number of steps taken */
+    public long steps() {
+        return steps;
+    }
+
+    /** @return the model optimised */
+    public Model model() {
+        return model;
+    }
+
+    /**
+     * Saves the step count and learning rate; subclasses add their buffers.
+     *
+     * @param out the state being assembled
+     */
+    public void saveState(StateFile out) {
+        out.putLongs("optimizer.steps", new long[] {steps});
+        out.putFloats("optimizer.learningRate", new float[] {learningRate});
+    }
+
+    /**
+     * Restores what {@link #saveState} wrote.
+     *
+     * @param in the state read
+     */
+    public void loadState(StateFile in) {
+        steps = in.getLongs("optimizer.steps")[0];
+        learningRate = in.getFloats("optimizer.learningRate")[0];
+    }
+
+    /** @param name section name @param t a buffer of the arena's layout @param out the state */
+    protected static void saveBuffer(String name, Tensor t, StateFile out) {
+        out.putFloats("optimizer." + name, t.toArray());
+    }
+
+    /** @param name section name @param t the buffer to fill @param in the state */
+    protected static void loadBuffer(String name, Tensor t, StateFile in) {
+        float[] data = in.getFloats("optimizer." + name);
+        if (data.length != t.size()) {
+            throw new IllegalArgumentException(in.source() + ": optimizer buffer '" + name + "' has " + data.length
+                    + " values, the model has " + t.size() + " parameters");
+        }
+        t.backend().write(data, 0, t);
+    }
+}
