@@ -1,10 +1,9 @@
 package org.deeprelax.core.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
- * Reductions. Whole-array reductions accumulate each vector-width partial in float and each chunk in
+ * Reductions, deterministic whatever the JIT has compiled: lanes are added in a fixed order. Whole-array reductions accumulate each vector-width partial in float and each chunk in
  * double, so a million-element sum keeps about seven significant digits. Axis reductions run one
  * output element per task (no write races), summing the reduced sub-block in double; when the last
  * axis is reduced, the innermost loop is contiguous.
@@ -80,7 +79,7 @@ final class CpuReduce {
                 acc = FloatVector.fromArray(CpuElementwise.S, x, xo + i)
                         .fma(FloatVector.fromArray(CpuElementwise.S, y, yo + i), acc);
             }
-            double s = acc.reduceLanes(VectorOperators.ADD);
+            double s = laneSum(acc);
             for (; i < to; i++) {
                 s += (double) x[xo + i] * y[yo + i];
             }
@@ -101,9 +100,21 @@ final class CpuReduce {
         for (int up = CpuElementwise.S.loopBound(n); i < up; i += CpuElementwise.S.length()) {
             acc = acc.add(FloatVector.fromArray(CpuElementwise.S, x, off + i));
         }
-        double s = acc.reduceLanes(VectorOperators.ADD);
+        double s = laneSum(acc);
         for (; i < n; i++) {
             s += x[off + i];
+        }
+        return s;
+    }
+
+    /**
+     * Adds a vector's lanes in lane order. {@code reduceLanes(ADD)} leaves the order unspecified, and its
+     * interpreted and compiled forms do differ, which would make a run's numbers depend on JIT timing.
+     */
+    private static double laneSum(FloatVector v) {
+        double s = 0;
+        for (int l = 0; l < v.length(); l++) {
+            s += v.lane(l);
         }
         return s;
     }

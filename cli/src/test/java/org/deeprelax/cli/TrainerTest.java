@@ -1,0 +1,107 @@
+package org.deeprelax.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+
+import org.deeprelax.core.Backends;
+import org.deeprelax.nn.data.Dataset;
+import org.deeprelax.nn.data.Datasets;
+import org.deeprelax.nn.data.Split;
+import org.deeprelax.nn.io.StateFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The training loop on a slice of MNIST-10k: exact resume, divergence handling, and what it writes. */
+class TrainerTest {
+
+    private static Split small;
+
+    /** @return 512 training and 256 test digits of MNIST-10k, loaded once */
+    static synchronized Split small() throws Exception {
+        if (small == null) {
+            Split all = Datasets.mnist(DataSource.mnist10kDir());
+            small = new Split(slice(all.train(), 512), slice(all.test(), 256));
+        }
+        return small;
+    }
+
+    static Dataset slice(Dataset d, int n) {
+        int size = d.exampleSize();
+        return new Dataset(d.name() + "[:" + n + "]", Arrays.copyOf(d.images(), n * size),
+                Arrays.copyOf(d.labels(), n), d.channels(), d.height(), d.width(), d.numClasses());
+    }
+
+    static TrainConfig config(String model, int epochs, String schedule) {
+        return new TrainConfig(model, "mnist-10k", "sgd", epochs, 64, schedule, 0.9f, true, 0f, 5, "cpu");
+    }
+
+    static List<EpochMetrics> train(TrainConfig c, Path dir, boolean resume) throws Exception {
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
+        return new Trainer(c, small(), Backends.cpu(), new RunFiles(dir), quiet, false).run(resume);
+    }
+
+    static void assertSameNumbers(EpochMetrics a, EpochMetrics b) {
+        assertEquals(a.epoch(), b.epoch());
+        assertEquals(a.trainLoss(), b.trainLoss(), 0.0, "train loss, epoch " + a.epoch());
+        assertEquals(a.trainError(), b.trainError(), 0.0);
+        assertEquals(a.validationLoss(), b.validationLoss(), 0.0);
+        assertEquals(a.validationError(), b.validationError(), 0.0);
+    }
+
+    @Test
+    void resumedRunEndsWithExactlyTheNumbersOfTheUninterruptedOne(@TempDir Path tmp) throws Exception {
+        String schedule = "1:0.1,3:0.01";
+        List<EpochMetrics> whole = train(config("lenet", 3, schedule), tmp.resolve("whole"), false);
+        train(config("lenet", 2, schedule), tmp.resolve("split"), false);
+        List<EpochMetrics> resumed = train(config("lenet", 3, schedule), tmp.resolve("split"), true);
+        assertEquals(3, resumed.size());
+        for (int i = 0; i < 3; i++) {
+            assertSameNumbers(whole.get(i), resumed.get(i));
+        }
+        float[] a = StateFile.read(tmp.resolve("whole/checkpoint.state")).getFloats("model.parameters");
+        float[] b = StateFile.read(tmp.resolve("split/checkpoint.state")).getFloats("model.parameters");
+        assertArrayEquals(a, b);
+    }
+
+    @Test
+    void writesMetricsSummaryPlotsAndCheckpoint(@TempDir Path tmp) throws Exception {
+        List<EpochMetrics> h = train(config("mnistfc", 2, "1:0.1"), tmp, false);
+        List<String> csv = Files.readAllLines(tmp.resolve("metrics.csv"));
+        assertEquals(EpochMetrics.HEADER, csv.get(0));
+        assertEquals(3, csv.size());
+        assertTrue(csv.get(2).startsWith("2,2,"));
+        String summary = Files.readString(tmp.resolve("summary.json"));
+        assertTrue(summary.contains("\"final_validation_error\" : " + h.get(1).validationError()), summary);
+        assertTrue(summary.contains("\"effective_epochs\" : 2.0") && summary.contains("\"lr_schedule\" : \"1:0.1\""), summary);
+        for (String png : new String[] {"loss.png", "error.png"}) {
+            byte[] bytes = Files.readAllBytes(tmp.resolve(png));
+            assertTrue(bytes.length > 1000 && bytes[1] == 'P' && bytes[2] == 'N' && bytes[3] == 'G', png);
+        }
+        assertTrue(h.get(1).validationError() < 30, "learns something in two epochs on 512 digits: " + h);
+        try (var files = Files.list(tmp)) {
+            assertTrue(files.noneMatch(p -> p.toString().endsWith(".tmp")), "no temporary files left behind");
+        }
+    }
+
+    @Test
+    void divergenceStopsNamingEpochAndStepAndKeepsTheLastGoodCheckpoint(@TempDir Path tmp) throws Exception {
+        TrainConfig c = config("mnistfc", 3, "1:0.01,2:1e30");
+        Trainer.Stopped e = assertThrows(Trainer.Stopped.class, () -> train(c, tmp, false));
+        assertTrue(e.getMessage().contains("epoch 2, step") && e.getMessage().contains("after epoch 1"), e.getMessage());
+        StateFile kept = StateFile.read(tmp.resolve("checkpoint.state"));
+        assertEquals(1, kept.getLongs("train.epoch")[0]);
+        for (float v : kept.getFloats("model.parameters")) {
+            assertTrue(Float.isFinite(v));
+        }
+        assertTrue(Files.readString(tmp.resolve("summary.json")).contains("\"status\" : \"diverged\""));
+    }
+}
