@@ -3,6 +3,7 @@ package org.deeprelax.core.cpu;
 import org.deeprelax.core.Backend;
 import org.deeprelax.core.BinaryOp;
 import org.deeprelax.core.ConvGeometry;
+import org.deeprelax.core.LangevinStep;
 import org.deeprelax.core.PoolGeometry;
 import org.deeprelax.core.Shape;
 import org.deeprelax.core.Storage;
@@ -225,6 +226,38 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void langevinStep(Tensor y, Tensor g, Tensor x, Tensor m, Tensor mu, LangevinStep step, long seed,
+                             long stream, long first) {
+        sameSize("langevinStep", y, g, x, m, mu);
+        CpuUpdates.langevin(data(y), y.offset(), data(g), g.offset(), data(x), x.offset(), data(m), m.offset(),
+                data(mu), mu.offset(), y.size(), step, seed, stream, first);
+    }
+
+    @Override
+    public void entropyOuterStep(Tensor x, Tensor y, Tensor mu, Tensor m, Tensor outerMomentum, float lr,
+                                 float momentum, boolean nesterov, float weightDecay, boolean resetInnerMomentum) {
+        sameSize("entropyOuterStep", x, y, mu, m, outerMomentum);
+        CpuUpdates.entropyOuter(data(x), x.offset(), data(y), y.offset(), data(mu), mu.offset(), data(m), m.offset(),
+                data(outerMomentum), outerMomentum.offset(), x.size(), lr, momentum, nesterov, weightDecay,
+                resetInnerMomentum);
+    }
+
+    @Override
+    public void fixedPointStep(Tensor w, Tensor g, Tensor x, Tensor p, float a, float gamma, float weightDecay) {
+        sameSize("fixedPointStep", w, g, x, p);
+        CpuUpdates.fixedPoint(data(w), w.offset(), data(g), g.offset(), data(x), x.offset(), data(p), p.offset(),
+                w.size(), a, gamma, weightDecay);
+    }
+
+    @Override
+    public void fixedPointOuterStep(Tensor x, Tensor p, Tensor outerMomentum, Tensor w, float lr, float momentum,
+                                    boolean nesterov) {
+        sameSize("fixedPointOuterStep", x, p, outerMomentum, w);
+        CpuUpdates.fixedPointOuter(data(x), x.offset(), data(p), p.offset(), data(outerMomentum),
+                outerMomentum.offset(), data(w), w.offset(), x.size(), lr, momentum, nesterov);
+    }
+
+    @Override
     public void fillUniform(Tensor x, float lo, float hi, long seed, long stream, long first) {
         float[] d = data(x);
         int off = x.offset();
@@ -278,9 +311,11 @@ public final class CpuBackend implements Backend {
         return new int[] {outer, s.dim(axis), inner};
     }
 
-    private static void sameSize(String op, Tensor a, Tensor b) {
-        if (a.size() != b.size()) {
-            throw new IllegalArgumentException(op + ": sizes differ, " + a.shape() + " and " + b.shape());
+    private static void sameSize(String op, Tensor first, Tensor... others) {
+        for (Tensor t : others) {
+            if (t.size() != first.size()) {
+                throw new IllegalArgumentException(op + ": sizes differ, " + first.shape() + " and " + t.shape());
+            }
         }
     }
 }
