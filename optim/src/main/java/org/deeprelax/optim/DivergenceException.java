@@ -1,6 +1,6 @@
 package org.deeprelax.optim;
 
-/** Thrown when a loss becomes NaN or infinite; it names the step and the inner step where it happened. */
+/** Thrown when a loss or the parameters become NaN or infinite; it names the step and the inner step. */
 public final class DivergenceException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
@@ -14,7 +14,16 @@ public final class DivergenceException extends RuntimeException {
      * @param innerStep the inner evaluation within that step (0 for single-evaluation optimizers)
      */
     public DivergenceException(float loss, long step, int innerStep) {
-        super("the loss became " + loss + " at optimizer step " + step + ", inner step " + innerStep);
+        this("the loss became " + loss, step, innerStep);
+    }
+
+    /**
+     * @param what what went wrong
+     * @param step the outer step (0-based) of the optimizer
+     * @param innerStep the inner step within it
+     */
+    public DivergenceException(String what, long step, int innerStep) {
+        super(what + " at optimizer step " + step + ", inner step " + innerStep);
         this.step = step;
         this.innerStep = innerStep;
     }

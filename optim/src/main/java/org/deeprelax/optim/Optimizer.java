@@ -65,6 +65,25 @@ public abstract class Optimizer {
         return loss;
     }
 
+    /**
+     * Fails if the arena holds a NaN or an infinity, naming the step; one reduction pass.
+     *
+     * @param t the arena to check
+     * @param inner the inner step reached, for the message
+     * @throws DivergenceException if it does
+     */
+    protected final void checkFinite(Tensor t, int inner) {
+        double norm = backend.norm2(t);
+        if (!Double.isFinite(norm)) {
+            throw new DivergenceException("the parameters hold a NaN or an infinity", steps(), inner);
+        }
+    }
+
+    /** @return gradient evaluations (closure calls) per step: the factor from epochs to effective epochs */
+    public int evaluationsPerStep() {
+        return 1;
+    }
+
     /** @return the current learning rate */
     public float learningRate() {
         return learningRate;
