@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>The pool holds {@code threads() - 1} daemon workers; the calling thread runs the first chunk
  * itself, so a two-core machine uses both cores without a context switch for the caller. A call made
- * from inside a worker runs sequentially: nested parallelism would only add scheduling cost, and
- * waiting on the pool from its own thread could deadlock.
+ * from inside a chunk (a worker's or the caller's own) runs sequentially: nested parallelism would only
+ * add scheduling cost, and waiting on the pool from its own thread could deadlock.
  */
 public final class Parallel {
 
@@ -80,10 +80,15 @@ public final class Parallel {
                 }
             });
         }
+        // The caller's own chunk counts as inside the loop too: a nested forRange from it must run
+        // sequentially, or its extra chunks would queue behind the busy workers and serialise.
+        IN_WORKER.set(true);
         try {
             body.run(0, (int) ((long) n / chunks));
         } catch (Throwable e) {
             failure.compareAndSet(null, e);
+        } finally {
+            IN_WORKER.set(false);
         }
         try {
             done.await();
