@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import org.deeprelax.core.Backends;
+import org.deeprelax.core.LangevinStep.MomentumPlacement;
+import org.deeprelax.optim.EntropySgd;
+import org.deeprelax.optim.Hj;
 import org.deeprelax.nn.data.Split;
 import org.deeprelax.nn.models.Models;
 import org.deeprelax.optim.LearningRateSchedule;
@@ -17,11 +20,15 @@ import picocli.CommandLine.Spec;
 
 /** {@code deeprelax train}: trains a network and writes metrics, a summary, plots and checkpoints. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a network. Every setting left out takes the model's reference recipe:",
-                "mnistfc and lenet train on the bundled MNIST-10k with batch 128, SGD with Nesterov",
-                "momentum 0.9, lr 0.1 divided by 10 after epoch 2, for 10 epochs."},
-        footer = {"", "Example:", "  ./deeprelax train --model lenet --epochs 3 --out runs/lenet"})
+        description = {"Train a network. Every setting left out takes the reference recipe of the model and",
+                "optimizer: mnistfc and lenet train on the bundled MNIST-10k with batch 128; SGD with Nesterov",
+                "momentum 0.9, lr 0.1 divided by 10 after epoch 2, for 10 epochs; Entropy-SGD with L = 20 as",
+                "the authors' Lua code (5 epochs, 100 effective); HJ in its FP form (L = 10)."},
+        footer = {"", "Examples:", "  ./deeprelax train --model lenet --epochs 3 --out runs/lenet",
+                "  ./deeprelax train --model lenet --optimizer entropy-sgd --L 20 --gamma 1e-4 --out runs/lenet-esgd"})
 final class TrainCommand implements Callable<Integer> {
+
+    private static final List<String> OPTIMIZERS = List.of("sgd", "entropy-sgd", "hj");
 
     @Spec
     private CommandSpec spec;
@@ -30,7 +37,8 @@ final class TrainCommand implements Callable<Integer> {
             defaultValue = "lenet")
     private String model;
 
-    @Option(names = "--optimizer", paramLabel = "NAME", description = "sgd (default: ${DEFAULT-VALUE})", defaultValue = "sgd")
+    @Option(names = "--optimizer", paramLabel = "NAME", description = "sgd, entropy-sgd or hj (default: ${DEFAULT-VALUE})",
+            defaultValue = "sgd")
     private String optimizer;
 
     @Option(names = "--data", paramLabel = "SOURCE",
@@ -62,6 +70,50 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "seed of initialisation, shuffling and dropout (default: ${DEFAULT-VALUE})",
             defaultValue = "1")
     private long seed;
+
+    @Option(names = "--L", paramLabel = "L", description = "Entropy-SGD/HJ: inner steps per outer step (default: 20; HJ 10)")
+    private Integer innerSteps;
+
+    @Option(names = "--gamma", paramLabel = "G0", description = "Entropy-SGD/HJ: coupling γ0 (default: the recipe's)")
+    private Float gamma;
+
+    @Option(names = "--scoping", paramLabel = "G1", description = "Entropy-SGD/HJ: γ grows as γ0·(1+γ1)^t (default: 1e-3)")
+    private Float scoping;
+
+    @Option(names = "--noise", paramLabel = "EPS", description = "Entropy-SGD: Langevin noise ε (default: 1e-3; allcnn 1e-4)")
+    private Float noise;
+
+    @Option(names = "--noise-convention", paramLabel = "C",
+            description = "Entropy-SGD: printed (√η'·ε, Algorithm 1) or code (ε·√(2η'), the authors' code; default)")
+    private String noiseConvention;
+
+    @Option(names = "--inner-lr", paramLabel = "LR", description = "Entropy-SGD/HJB: Langevin step η' (default: 0.1; HJB 0.25)")
+    private Float innerLr;
+
+    @Option(names = "--alpha", paramLabel = "A",
+            description = "Entropy-SGD: weight of the new iterate in the average, in (0, 1] (default: 0.25 as the code; the text says 0.75)")
+    private Float alpha;
+
+    @Option(names = "--inner-momentum", paramLabel = "M", description = "Entropy-SGD: inner-loop momentum (default: 0.9)")
+    private Float innerMomentum;
+
+    @Option(names = "--momentum-placement", paramLabel = "P",
+            description = "Entropy-SGD: inner momentum on the gradient only (gradient: Lua/ucla code, default) or on everything (all: hamilton-jacobi code)")
+    private String placement;
+
+    @Option(names = "--reset-inner-momentum", negatable = true,
+            description = "Entropy-SGD: restart the inner momentum each outer step (default: on, as ucla)")
+    private Boolean resetInnerMomentum;
+
+    @Option(names = "--outer-weight-decay", paramLabel = "L2", description = "Entropy-SGD: weight decay on the outer step (default: 0)")
+    private Float outerWeightDecay;
+
+    @Option(names = "--hj-form", paramLabel = "F", description = "HJ: hjb or fp (default: fp)")
+    private String hjForm;
+
+    @Option(names = "--bn-refresh", negatable = true,
+            description = "Entropy-SGD/HJ: re-estimate batch-norm statistics on training data before each validation (default: on)")
+    private Boolean bnRefresh;
 
     @Option(names = "--device", paramLabel = "DEV", description = "cpu (default: ${DEFAULT-VALUE})", defaultValue = "cpu")
     private String device;
@@ -114,13 +166,13 @@ final class TrainCommand implements Callable<Integer> {
         if (!Models.NAMES.contains(model)) {
             throw usage("--model '" + model + "' is not one of " + String.join(", ", Models.NAMES));
         }
-        if (!optimizer.equals("sgd")) {
-            throw usage("--optimizer '" + optimizer + "' is not one of sgd");
+        if (!OPTIMIZERS.contains(optimizer)) {
+            throw usage("--optimizer '" + optimizer + "' is not one of " + String.join(", ", OPTIMIZERS));
         }
         if (!device.equals("cpu")) {
             throw usage("--device '" + device + "' is not one of cpu");
         }
-        Recipe r = Recipe.forModel(model);
+        Recipe r = Recipe.of(model, optimizer);
         String source = data != null ? data : r.data();
         if (source == null) {
             throw usage("--model " + model + " trains on CIFAR-10: pass --data cifar10:DIR");
@@ -159,7 +211,61 @@ final class TrainCommand implements Callable<Integer> {
         if (!(wd >= 0) || Float.isInfinite(wd)) {
             throw usage("--weight-decay " + wd + " must be a finite number ≥ 0");
         }
-        return new TrainConfig(model, source, optimizer, e, b, schedule, m, n, wd, seed, device);
+        TrainConfig config = new TrainConfig(model, source, optimizer, e, b, schedule, m, n, wd, seed, device,
+                relaxation(r.relaxation()));
+        if (config.relaxation() != null) {
+            try {
+                config.relaxation().validate(optimizer, config);
+            } catch (IllegalArgumentException ex) {
+                throw usage(ex.getMessage());
+            }
+        }
+        return config;
+    }
+
+    /** The Entropy-SGD/HJ settings: the recipe's, overridden by the flags given; null for SGD. */
+    private Relaxation relaxation(Relaxation r) {
+        if (r == null) {
+            for (Object flag : new Object[] {innerSteps, gamma, scoping, noise, noiseConvention, innerLr, alpha,
+                    innerMomentum, placement, resetInnerMomentum, outerWeightDecay, hjForm, bnRefresh}) {
+                if (flag != null) {
+                    throw usage("the Entropy-SGD/HJ flags need --optimizer entropy-sgd or hj");
+                }
+            }
+            return null;
+        }
+        Relaxation x = new Relaxation(
+                innerSteps != null ? innerSteps : r.innerSteps(),
+                gamma != null ? gamma : r.gamma(),
+                scoping != null ? scoping : r.scoping(),
+                noise != null ? noise : r.noise(),
+                noiseConvention != null ? choice("--noise-convention", noiseConvention, EntropySgd.Noise.class) : r.noiseConvention(),
+                innerLr != null ? innerLr : hjFormOr(r) == Hj.Form.HJB && optimizer.equals("hj") ? 0.25f : r.innerLr(),
+                alpha != null ? alpha : r.alpha(),
+                innerMomentum != null ? innerMomentum : r.innerMomentum(),
+                placement != null ? choice("--momentum-placement", placement, MomentumPlacement.class) : r.placement(),
+                resetInnerMomentum != null ? resetInnerMomentum : r.resetInnerMomentum(),
+                outerWeightDecay != null ? outerWeightDecay : r.outerWeightDecay(),
+                hjFormOr(r),
+                bnRefresh != null ? bnRefresh : r.bnRefresh());
+        return x;
+    }
+
+    private Hj.Form hjFormOr(Relaxation r) {
+        return hjForm != null ? choice("--hj-form", hjForm, Hj.Form.class) : r.hjForm();
+    }
+
+    private <E extends Enum<E>> E choice(String flag, String value, Class<E> type) {
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equalsIgnoreCase(value)) {
+                return e;
+            }
+        }
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (E e : type.getEnumConstants()) {
+            names.add(e.name().toLowerCase(java.util.Locale.ROOT));
+        }
+        throw usage(flag + " '" + value + "' is not one of " + String.join(", ", names));
     }
 
     private int positive(String flag, int v) {

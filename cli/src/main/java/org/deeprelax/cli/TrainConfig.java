@@ -5,43 +5,37 @@ import java.util.Map;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 
 /**
- * Every setting of a training run, after the model's recipe has filled what the command line left out.
- * It is saved in the checkpoint and in {@code summary.json}, so a resumed run uses exactly these.
+ * Every setting of a training run, after the recipe has filled what the command line left out. It is
+ * saved in the checkpoint and in {@code summary.json}, so a resumed run uses exactly these.
  *
  * @param model network name
  * @param data data source, as given to {@code --data}
- * @param optimizer optimizer name
+ * @param optimizer {@code sgd}, {@code entropy-sgd} or {@code hj}
  * @param epochs number of epochs
  * @param batchSize minibatch size
- * @param lrSchedule learning rate by epoch, {@code EPOCH:LR,...}
- * @param momentum momentum
+ * @param lrSchedule learning rate by epoch, {@code EPOCH:LR,...} (the outer rate for Entropy-SGD and HJ)
+ * @param momentum momentum of SGD, or of the outer step
  * @param nesterov Nesterov momentum
- * @param weightDecay L2 coefficient
- * @param seed seed of initialisation, shuffling and dropout
+ * @param weightDecay L2 coefficient (on the inner gradient for Entropy-SGD and HJ)
+ * @param seed seed of initialisation, shuffling, sampling, dropout and Langevin noise
  * @param device backend name
+ * @param relaxation Entropy-SGD and HJ settings; null for SGD
  */
 public record TrainConfig(String model, String data, String optimizer, int epochs, int batchSize, String lrSchedule,
-                          float momentum, boolean nesterov, float weightDecay, long seed, String device) {
+                          float momentum, boolean nesterov, float weightDecay, long seed, String device,
+                          Relaxation relaxation) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper SNAKE_CASE = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
-    /** @return the settings by name, in a stable order */
+    /** @return the settings by snake_case name, in declaration order, for {@code summary.json} */
+    @SuppressWarnings("unchecked")
     public Map<String, Object> asMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", model);
-        m.put("data", data);
-        m.put("optimizer", optimizer);
-        m.put("epochs", epochs);
-        m.put("batch_size", batchSize);
-        m.put("lr_schedule", lrSchedule);
-        m.put("momentum", momentum);
-        m.put("nesterov", nesterov);
-        m.put("weight_decay", weightDecay);
-        m.put("seed", seed);
-        m.put("device", device);
-        return m;
+        return SNAKE_CASE.convertValue(this, LinkedHashMap.class);
     }
 
     /** @return the settings as JSON */
@@ -65,6 +59,6 @@ public record TrainConfig(String model, String data, String optimizer, int epoch
     /** @param newEpochs a new total @return these settings with another number of epochs */
     public TrainConfig withEpochs(int newEpochs) {
         return new TrainConfig(model, data, optimizer, newEpochs, batchSize, lrSchedule, momentum, nesterov,
-                weightDecay, seed, device);
+                weightDecay, seed, device, relaxation);
     }
 }

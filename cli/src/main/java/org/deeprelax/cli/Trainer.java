@@ -3,16 +3,20 @@ package org.deeprelax.cli;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
+import org.deeprelax.core.Autograd;
 import org.deeprelax.core.Backend;
 import org.deeprelax.core.Softmax;
 import org.deeprelax.core.Tensor;
 import org.deeprelax.nn.Model;
+import org.deeprelax.nn.Module;
 import org.deeprelax.nn.data.Batch;
 import org.deeprelax.nn.data.BatchLoader;
 import org.deeprelax.nn.data.Split;
 import org.deeprelax.nn.io.StateFile;
+import org.deeprelax.nn.layers.Dropout;
 import org.deeprelax.nn.models.Models;
 import org.deeprelax.optim.DivergenceException;
 import org.deeprelax.optim.LearningRateSchedule;
@@ -20,11 +24,14 @@ import org.deeprelax.optim.Optimizer;
 import org.deeprelax.optim.Sgd;
 
 /**
- * The training loop behind {@code deeprelax train}: epochs of optimizer steps over shuffled minibatches,
- * a validation pass after each, and after each epoch the metrics, summary, plots and an atomic checkpoint.
+ * The training loop behind {@code deeprelax train}: epochs of optimizer steps, a validation pass after
+ * each, and after each epoch the metrics, summary, plots and an atomic checkpoint. An epoch is N/B steps;
+ * SGD's steps walk a shuffled permutation, Entropy-SGD's and HJ's draw each of their L evaluations'
+ * minibatches with replacement, so their effective epochs are epochs × evaluations per step.
  *
- * <p>Everything random is addressed by (seed, epoch, step): the shuffle by (seed, epoch), dropout by the
- * model's forward count. A checkpoint holds the parameters, batch-norm buffers, forward count, optimizer
+ * <p>Everything random is addressed by (seed, epoch, step): the shuffle by (seed, epoch), the sampled
+ * minibatches by the count of gradient evaluations, the Langevin noise by the optimizer's step, dropout
+ * by the model's forward count. A checkpoint holds the parameters, batch-norm buffers, forward count, optimizer
  * buffers and the metrics so far, so resuming after epoch k ends with exactly the numbers of the
  * uninterrupted run.
  */
@@ -64,7 +71,9 @@ final class Trainer {
     List<EpochMetrics> run(boolean resume) {
         Model model = Model.build(config.model(), Models.create(config.model()), backend, config.seed());
         LearningRateSchedule schedule = LearningRateSchedule.parse(config.lrSchedule());
-        Optimizer optimizer = new Sgd(model, schedule.at(1), config.momentum(), config.weightDecay(), config.nesterov());
+        Optimizer optimizer = config.relaxation() == null
+                ? new Sgd(model, schedule.at(1), config.momentum(), config.weightDecay(), config.nesterov())
+                : config.relaxation().build(config.optimizer(), model, schedule.at(1), config);
         BatchLoader train = new BatchLoader(data.train(), backend, config.batchSize(), config.seed(),
                 BatchLoader.LastBatch.DROP);
         BatchLoader validation = new BatchLoader(data.test(), backend, config.batchSize(), config.seed(),
@@ -79,35 +88,37 @@ final class Trainer {
         for (int epoch = first; epoch <= config.epochs(); epoch++) {
             optimizer.setLearningRate(schedule.at(epoch));
             model.train();
-            double lossSum = 0;
-            long wrong = 0;
-            long seen = 0;
-            int step = 0;
+            EpochTotals totals = new EpochTotals();
             progress.startEpoch(epoch, config.epochs(), train.batchesPerEpoch());
-            for (Batch b : train.epoch(epoch)) {
-                int[] wrongHere = new int[1];
-                float loss;
+            Iterator<Batch> batches = train.epoch(epoch).iterator();
+            for (int step = 0; step < train.batchesPerEpoch(); step++) {
+                Batch next = config.relaxation() == null ? batches.next() : null;
+                int[] call = {0};
+                long firstDraw = optimizer.steps() * optimizer.evaluationsPerStep();
                 try {
-                    loss = optimizer.step(() -> {
+                    optimizer.step(() -> {
+                        // SGD walks the epoch's permutation; Entropy-SGD and HJ draw every evaluation's
+                        // minibatch with replacement, addressed by the global evaluation count.
+                        Batch b = next != null ? next : train.sample(firstDraw + call[0]++);
                         Tensor logits = model.forward(b.images());
                         Tensor l = Softmax.crossEntropy(logits, b.labels());
                         l.backward();
-                        wrongHere[0] = Evaluation.misclassified(logits, b.labels());
-                        return l.item();
+                        float loss = l.item();
+                        totals.add(loss, Evaluation.misclassified(logits, b.labels()), b.size());
+                        return loss;
                     });
                 } catch (DivergenceException e) {
                     throw diverged(epoch, step, e, history);
                 }
-                step++;
-                lossSum += loss * (double) b.size();
-                wrong += wrongHere[0];
-                seen += b.size();
-                progress.batch(step, lossSum / seen);
+                progress.batch(step + 1, totals.meanLoss());
+            }
+            if (config.relaxation() != null && config.relaxation().bnRefresh()) {
+                refreshBatchNorm(model, train);
             }
             Evaluation.Result v = Evaluation.run(model, validation);
             double seconds = secondsBefore + (System.nanoTime() - start) / 1e9;
-            EpochMetrics m = new EpochMetrics(epoch, epoch, lossSum / seen, 100.0 * wrong / seen, v.loss(), v.error(),
-                    seconds);
+            EpochMetrics m = new EpochMetrics(epoch, (double) epoch * optimizer.evaluationsPerStep(), totals.meanLoss(),
+                    totals.error(), v.loss(), v.error(), seconds);
             history.add(m);
             progress.endEpoch(m);
             checkpoint(model, optimizer, epoch, history);
@@ -116,6 +127,53 @@ final class Trainer {
             files.writePlots(history, config.model() + " / " + config.optimizer());
         }
         return history;
+    }
+
+    /** Loss and error summed over an epoch's gradient evaluations. */
+    private static final class EpochTotals {
+        private double lossSum;
+        private long wrong;
+        private long seen;
+
+        void add(float loss, int misclassified, int size) {
+            lossSum += loss * (double) size;
+            wrong += misclassified;
+            seen += size;
+        }
+
+        double meanLoss() {
+            return lossSum / Math.max(1, seen);
+        }
+
+        double error() {
+            return 100.0 * wrong / Math.max(1, seen);
+        }
+    }
+
+    /**
+     * Re-estimates batch-norm running statistics at the anchor by a pass over the training data in
+     * training mode with dropout off (the reference code's "dry feed"): the inner loop ran batch-norm on
+     * perturbed weights, so its running averages describe those, not the anchor.
+     */
+    static void refreshBatchNorm(Model model, BatchLoader train) {
+        model.train();
+        setDropout(model.root(), false);
+        try (var scope = Autograd.noGrad()) {
+            for (Batch b : train.inOrder()) {
+                model.forward(b.images());
+            }
+        } finally {
+            setDropout(model.root(), true);
+        }
+    }
+
+    private static void setDropout(Module m, boolean on) {
+        if (m instanceof Dropout) {
+            m.train(on);
+        }
+        for (Module c : m.children()) {
+            setDropout(c, on);
+        }
     }
 
     private Stopped diverged(int epoch, int step, DivergenceException e, List<EpochMetrics> history) {

@@ -41,7 +41,17 @@ class TrainerTest {
     }
 
     static TrainConfig config(String model, int epochs, String schedule) {
-        return new TrainConfig(model, "mnist-10k", "sgd", epochs, 64, schedule, 0.9f, true, 0f, 5, "cpu");
+        return new TrainConfig(model, "mnist-10k", "sgd", epochs, 64, schedule, 0.9f, true, 0f, 5, "cpu", null);
+    }
+
+    /** Entropy-SGD with the recipe's conventions but L = 3, so a test epoch stays short. */
+    static TrainConfig entropySgd(int epochs) {
+        Relaxation r = Recipe.of("lenet", "entropy-sgd").relaxation();
+        Relaxation shortLoop = new Relaxation(3, r.gamma(), r.scoping(), r.noise(), r.noiseConvention(), r.innerLr(),
+                r.alpha(), r.innerMomentum(), r.placement(), r.resetInnerMomentum(), r.outerWeightDecay(), r.hjForm(),
+                true);
+        return new TrainConfig("lenet", "mnist-10k", "entropy-sgd", epochs, 64, "1:1,2:0.1", 0f, true, 0f, 5, "cpu",
+                shortLoop);
     }
 
     static List<EpochMetrics> train(TrainConfig c, Path dir, boolean resume) throws Exception {
@@ -70,6 +80,19 @@ class TrainerTest {
         float[] a = StateFile.read(tmp.resolve("whole/checkpoint.state")).getFloats("model.parameters");
         float[] b = StateFile.read(tmp.resolve("split/checkpoint.state")).getFloats("model.parameters");
         assertArrayEquals(a, b);
+    }
+
+    @Test
+    void entropySgdResumesExactlyAndCountsEffectiveEpochs(@TempDir Path tmp) throws Exception {
+        List<EpochMetrics> whole = train(entropySgd(2), tmp.resolve("whole"), false);
+        train(entropySgd(1), tmp.resolve("split"), false);
+        List<EpochMetrics> resumed = train(entropySgd(2), tmp.resolve("split"), true);
+        for (int i = 0; i < 2; i++) {
+            assertSameNumbers(whole.get(i), resumed.get(i));
+        }
+        assertEquals(3.0, whole.get(0).effectiveEpoch());
+        assertEquals(6.0, whole.get(1).effectiveEpoch());
+        assertTrue(whole.get(1).validationError() < 50, "learns: " + whole);
     }
 
     @Test
