@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Compares DeepRelax's CPU Sgemm (JMH, SgemmBenchmark) with numpy's float32 matmul (OpenBLAS) on
+# square sizes in one sitting, and prints size, GFLOP/s of each and their ratio.
+#
+# Usage: bench/sgemm-vs-numpy.sh            (about 2-3 minutes, plus a build if needed)
+#   SIZES=512,1024 bench/sgemm-vs-numpy.sh  other sizes
+#   JMH_OPTS="-f 1 -wi 5 -w 1s -i 10 -r 1s" bench/sgemm-vs-numpy.sh  longer JMH runs
+#
+# Both sides use every core. On a machine shared with other work the numbers are noisy: the two
+# runs follow each other, so a busy spell can hit one side only; run it twice before trusting a ratio.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [[ -z "${JAVA_HOME:-}" && -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
+  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
+fi
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+SIZES="${SIZES:-256,512,1024,2048}"
+JMH_OPTS="${JMH_OPTS:--f 1 -wi 3 -w 1s -i 5 -r 1s}"
+NUMPY_SECONDS="${NUMPY_SECONDS:-4}"
+JAR=bench/target/benchmarks.jar
+
+# Build when the jar is missing or older than any source or pom it is made from.
+if [[ ! -f "$JAR" ]] || [[ -n "$(find core/src bench/src pom.xml core/pom.xml bench/pom.xml -newer "$JAR" -print -quit)" ]]; then
+  echo "== building $JAR"
+  mvn -q -B -pl bench -am package -DskipTests
+fi
+
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+
+echo "== numpy (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for this command)"
+env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/python/numpy_sgemm.py \
+  --sizes "$SIZES" --seconds "$NUMPY_SECONDS" | tee "$tmp/numpy.txt"
+
+echo "== DeepRelax Sgemm (JMH $JMH_OPTS)"
+# shellcheck disable=SC2086  # JMH_OPTS is a list of options
+"$JAVA" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$JAR" \
+  org.deeprelax.bench.SgemmReport $JMH_OPTS -p n="$SIZES" 2>&1 | grep -v 'Using incubator modules' | tee "$tmp/jmh.txt"
+
+echo
+echo "== SGEMM C = A·B, n×n float32, GFLOP/s = 2n³ / mean time per multiply ($(nproc) cores)"
+awk '
+  /^NUMPY / { split($2, a, "="); split($5, g, "="); np[a[2]] = g[2] }
+  /^SGEMM / { split($2, a, "="); split($5, g, "="); ours[a[2]] = g[2]; order[++count] = a[2] }
+  END {
+    printf "%6s  %14s  %14s  %6s\n", "n", "ours GFLOP/s", "numpy GFLOP/s", "ratio"
+    for (i = 1; i <= count; i++) {
+      n = order[i]
+      r = (n in np && np[n] > 0) ? sprintf("%.2f", ours[n] / np[n]) : "-"
+      printf "%6d  %14.1f  %14.1f  %6s\n", n, ours[n], np[n], r
+    }
+  }' "$tmp/numpy.txt" "$tmp/jmh.txt"
