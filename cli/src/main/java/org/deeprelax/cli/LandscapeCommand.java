@@ -1,5 +1,6 @@
 package org.deeprelax.cli;
 
+import org.deeprelax.nn.io.AtomicFiles;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -91,7 +92,7 @@ final class LandscapeCommand implements Callable<Integer> {
         Landscape.Table t = Landscape.compute(f, gamma, beta, a, b, points);
         Path csv = out.resolve("landscape.csv");
         Path png = out.resolve("landscape.png");
-        RunFiles.writeAtomically(csv, csv(t).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(csv, csv(t).getBytes(StandardCharsets.UTF_8));
         LandscapePlot.write(png, t, f + ", γ = " + num(gamma) + ", β = " + num(beta));
 
         o.printf(Locale.ROOT, "%s on [%s, %s], %d points, γ = %s, β = %s%n", f, num(a), num(b), points, num(gamma), num(beta));

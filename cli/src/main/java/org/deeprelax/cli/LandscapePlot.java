@@ -2,28 +2,17 @@ package org.deeprelax.cli;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 import org.deeprelax.optim.landscape.Landscape;
-import org.jfree.chart.ChartFactory;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
-import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.SeriesRenderingOrder;
-import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
 /** {@code landscape.png}: f, the local entropy by quadrature and by the PDE, and the Moreau envelope, overlaid. */
 final class LandscapePlot {
-
-    static {
-        System.setProperty("java.awt.headless", "true");
-    }
 
     private LandscapePlot() {
     }
@@ -44,12 +33,6 @@ final class LandscapePlot {
         data.addSeries(quad);
         data.addSeries(pde);
         data.addSeries(moreau);
-        JFreeChart chart = ChartFactory.createXYLineChart(title, "x", "value", data,
-                PlotOrientation.VERTICAL, true, false, false);
-        XYPlot plot = chart.getXYPlot();
-        plot.setBackgroundPaint(Color.WHITE);
-        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
         // One path per series, so a dash pattern runs along the curve instead of restarting every segment.
         renderer.setDrawSeriesLineAsPath(true);
@@ -63,16 +46,10 @@ final class LandscapePlot {
         renderer.setSeriesStroke(2, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f,
                 new float[] {6f, 4f}, 0f));
         renderer.setSeriesStroke(3, new BasicStroke(2f));
-        plot.setRenderer(renderer);
+        JFreeChart chart = Charts.lines(title, "x", "value", data, renderer);
         // JFreeChart draws the last series first by default; draw in order so the dashed PDE curve lies
         // on top of the quadrature curve it should cover.
-        plot.setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD);
-        try {
-            ByteArrayOutputStream png = new ByteArrayOutputStream();
-            ChartUtils.writeChartAsPNG(png, chart, 800, 500);
-            RunFiles.writeAtomically(file, png.toByteArray());
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not draw " + file + ": " + e.getMessage(), e);
-        }
+        chart.getXYPlot().setSeriesRenderingOrder(SeriesRenderingOrder.FORWARD);
+        Charts.savePng(chart, file);
     }
 }

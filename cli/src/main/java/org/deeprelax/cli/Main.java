@@ -3,10 +3,10 @@ package org.deeprelax.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code deeprelax} command: {@code train} and {@code eval}. */
+/** The {@code deeprelax} command: {@code train}, {@code eval} and {@code landscape}. */
 @Command(name = "deeprelax", mixinStandardHelpOptions = true, version = "DeepRelax 0.1.0",
-        description = "Train networks with SGD and (soon) Entropy-SGD and HJ, the optimizers of Deep Relaxation.",
-        subcommands = {TrainCommand.class, EvalCommand.class, CommandLine.HelpCommand.class})
+        description = "Train networks with SGD, Entropy-SGD and HJ, the optimizers of Deep Relaxation, and draw their 1-D landscape.",
+        subcommands = {TrainCommand.class, EvalCommand.class, LandscapeCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

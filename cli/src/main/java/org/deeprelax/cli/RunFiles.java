@@ -3,16 +3,15 @@ package org.deeprelax.cli;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+
+import org.deeprelax.nn.io.AtomicFiles;
 
 /**
  * The files a training run leaves in its output directory: {@code metrics.csv}, {@code summary.json}
@@ -42,7 +41,7 @@ final class RunFiles {
         for (EpochMetrics r : rows) {
             sb.append(r.csv()).append('\n');
         }
-        writeAtomically(dir.resolve("metrics.csv"), sb.toString().getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(dir.resolve("metrics.csv"), sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     void writeSummary(TrainConfig config, List<EpochMetrics> rows, String status) {
@@ -61,7 +60,7 @@ final class RunFiles {
         summary.put("seconds", last == null ? 0 : last.seconds());
         summary.put("hyperparameters", config.asMap());
         try {
-            writeAtomically(dir.resolve("summary.json"), JSON.writeValueAsBytes(summary));
+            AtomicFiles.write(dir.resolve("summary.json"), JSON.writeValueAsBytes(summary));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -71,22 +70,4 @@ final class RunFiles {
         Plots.write(dir, rows, title);
     }
 
-    static void writeAtomically(Path target, byte[] bytes) {
-        try {
-            Files.createDirectories(target.toAbsolutePath().getParent());
-            Path tmp = Files.createTempFile(target.toAbsolutePath().getParent(), target.getFileName().toString(), ".tmp");
-            try {
-                Files.write(tmp, bytes);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not write " + target + ": " + e.getMessage(), e);
-        }
-    }
 }

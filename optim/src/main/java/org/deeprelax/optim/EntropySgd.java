@@ -4,7 +4,6 @@ import org.deeprelax.core.LangevinStep;
 import org.deeprelax.core.LangevinStep.MomentumPlacement;
 import org.deeprelax.core.Tensor;
 import org.deeprelax.nn.Model;
-import org.deeprelax.nn.io.StateFile;
 
 /**
  * Entropy-SGD (Chaudhari et al., ICLR 2017, Algorithm 1): gradient descent on the local entropy, whose
@@ -182,17 +181,10 @@ public final class EntropySgd extends Optimizer {
     public EntropySgd(Model model, float lr, Options options) {
         super(model, lr);
         this.options = options;
-        Tensor params = model.parameters();
-        anchor = copyOf(params);
-        average = copyOf(params);
-        innerMomentumBuffer = Tensor.zeros(backend, params.shape());
-        outerMomentumBuffer = Tensor.zeros(backend, params.shape());
-    }
-
-    private Tensor copyOf(Tensor t) {
-        Tensor c = Tensor.zeros(backend, t.shape());
-        backend.copy(t, c);
-        return c;
+        anchor = buffer("anchor", model.parameters());
+        average = buffer("average", model.parameters());
+        innerMomentumBuffer = buffer("innerMomentum", null);
+        outerMomentumBuffer = buffer("outerMomentum", null);
     }
 
     /** @return γ for the next outer step: γ0·(1 + γ1)^t */
@@ -228,23 +220,5 @@ public final class EntropySgd extends Optimizer {
                 options.resetInnerMomentum());
         checkFinite(anchor, options.innerSteps());
         return loss;
-    }
-
-    @Override
-    public void saveState(StateFile out) {
-        super.saveState(out);
-        saveBuffer("anchor", anchor, out);
-        saveBuffer("average", average, out);
-        saveBuffer("innerMomentum", innerMomentumBuffer, out);
-        saveBuffer("outerMomentum", outerMomentumBuffer, out);
-    }
-
-    @Override
-    public void loadState(StateFile in) {
-        super.loadState(in);
-        loadBuffer("anchor", anchor, in);
-        loadBuffer("average", average, in);
-        loadBuffer("innerMomentum", innerMomentumBuffer, in);
-        loadBuffer("outerMomentum", outerMomentumBuffer, in);
     }
 }

@@ -3,7 +3,6 @@ package org.deeprelax.optim;
 import org.deeprelax.core.LangevinStep.MomentumPlacement;
 import org.deeprelax.core.Tensor;
 import org.deeprelax.nn.Model;
-import org.deeprelax.nn.io.StateFile;
 
 /**
  * HJ, the non-viscous (proximal) relaxation of Deep Relaxation: a step along the gradient of the Moreau
@@ -122,11 +121,9 @@ public final class Hj extends Optimizer {
             throw new IllegalArgumentException("new Hj(...) is the FP form; use Hj.create or Hj.hjb for " + options.form());
         }
         this.options = options;
-        Tensor params = model.parameters();
-        anchor = Tensor.zeros(backend, params.shape());
-        backend.copy(params, anchor);
-        direction = Tensor.zeros(backend, params.shape());
-        momentumBuffer = Tensor.zeros(backend, params.shape());
+        anchor = buffer("anchor", model.parameters());
+        direction = buffer("direction", null);
+        momentumBuffer = buffer("outerMomentum", null);
     }
 
     /** @return γ for the next step: γ0·(1 + γ1)^t */
@@ -154,21 +151,5 @@ public final class Hj extends Optimizer {
                 options.nesterov() && options.momentum() > 0);
         checkFinite(anchor, options.innerSteps());
         return loss;
-    }
-
-    @Override
-    public void saveState(StateFile out) {
-        super.saveState(out);
-        saveBuffer("anchor", anchor, out);
-        saveBuffer("direction", direction, out);
-        saveBuffer("outerMomentum", momentumBuffer, out);
-    }
-
-    @Override
-    public void loadState(StateFile in) {
-        super.loadState(in);
-        loadBuffer("anchor", anchor, in);
-        loadBuffer("direction", direction, in);
-        loadBuffer("outerMomentum", momentumBuffer, in);
     }
 }

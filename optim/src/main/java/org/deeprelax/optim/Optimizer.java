@@ -1,5 +1,8 @@
 package org.deeprelax.optim;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import org.deeprelax.core.Backend;
 import org.deeprelax.core.Tensor;
 import org.deeprelax.nn.Model;
@@ -15,6 +18,7 @@ public abstract class Optimizer {
     protected final Model model;
     /** The backend of the arenas; every update is one of its fused primitives. */
     protected final Backend backend;
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private float learningRate;
     private long steps;
 
@@ -109,37 +113,48 @@ public abstract class Optimizer {
     }
 
     /**
-     * Saves the step count and learning rate; subclasses add their buffers.
+     * Allocates a state buffer of the arena's layout, saved and restored with the optimizer.
+     *
+     * @param name its name in checkpoints
+     * @param initial the values to start from (copied), or null for zeros
+     * @return the buffer
+     */
+    protected final Tensor buffer(String name, Tensor initial) {
+        Tensor t = Tensor.zeros(backend, model.parameters().shape());
+        if (initial != null) {
+            backend.copy(initial, t);
+        }
+        buffers.put(name, t);
+        return t;
+    }
+
+    /**
+     * Saves the step count, the learning rate and every buffer.
      *
      * @param out the state being assembled
      */
-    public void saveState(StateFile out) {
+    public final void saveState(StateFile out) {
         out.putLongs("optimizer.steps", new long[] {steps});
         out.putFloats("optimizer.learningRate", new float[] {learningRate});
+        buffers.forEach((name, t) -> out.putFloats("optimizer." + name, t.toArray()));
     }
 
     /**
      * Restores what {@link #saveState} wrote.
      *
      * @param in the state read
+     * @throws IllegalArgumentException if a buffer is missing or of another size, naming it
      */
-    public void loadState(StateFile in) {
+    public final void loadState(StateFile in) {
+        buffers.forEach((name, t) -> {
+            float[] data = in.getFloats("optimizer." + name);
+            if (data.length != t.size()) {
+                throw new IllegalArgumentException(in.source() + ": optimizer buffer '" + name + "' has " + data.length
+                        + " values, the model has " + t.size() + " parameters");
+            }
+            t.backend().write(data, 0, t);
+        });
         steps = in.getLongs("optimizer.steps")[0];
         learningRate = in.getFloats("optimizer.learningRate")[0];
-    }
-
-    /** @param name section name @param t a buffer of the arena's layout @param out the state */
-    protected static void saveBuffer(String name, Tensor t, StateFile out) {
-        out.putFloats("optimizer." + name, t.toArray());
-    }
-
-    /** @param name section name @param t the buffer to fill @param in the state */
-    protected static void loadBuffer(String name, Tensor t, StateFile in) {
-        float[] data = in.getFloats("optimizer." + name);
-        if (data.length != t.size()) {
-            throw new IllegalArgumentException(in.source() + ": optimizer buffer '" + name + "' has " + data.length
-                    + " values, the model has " + t.size() + " parameters");
-        }
-        t.backend().write(data, 0, t);
     }
 }

@@ -2,7 +2,6 @@ package org.deeprelax.optim;
 
 import org.deeprelax.core.Tensor;
 import org.deeprelax.nn.Model;
-import org.deeprelax.nn.io.StateFile;
 
 /**
  * Stochastic gradient descent with momentum (optionally Nesterov's) and weight decay, as
@@ -32,7 +31,7 @@ public final class Sgd extends Optimizer {
         this.momentum = momentum;
         this.weightDecay = weightDecay;
         this.nesterov = nesterov;
-        this.velocity = Tensor.zeros(backend, model.parameters().shape());
+        this.velocity = buffer("velocity", null);
     }
 
     @Override
@@ -41,17 +40,5 @@ public final class Sgd extends Optimizer {
         backend.sgdUpdate(model.parameters(), model.gradients(), velocity, learningRate(), momentum, weightDecay,
                 nesterov);
         return loss;
-    }
-
-    @Override
-    public void saveState(StateFile out) {
-        super.saveState(out);
-        saveBuffer("velocity", velocity, out);
-    }
-
-    @Override
-    public void loadState(StateFile in) {
-        super.loadState(in);
-        loadBuffer("velocity", velocity, in);
     }
 }
