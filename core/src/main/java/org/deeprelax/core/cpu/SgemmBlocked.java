@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * over C compared with 256; NC = 384 makes the B block 512×384 floats = 768 KiB, well inside L2
  * together with the C rows and A lines passing through. Walking jr inside ir keeps each C access a
  * forward run along 12 rows, which the hardware prefetcher follows; the BLIS order (B micro-panel
- * in L1, A block in L2, jr outside ir) walks C down its columns instead and measured about 10–20%
+ * in L1, A block in L2, jr outside ir) walks C down its columns instead and measured about 10%
  * slower here at n = 1024–2048. Each dimension is cut into equal blocks no larger than these, so
  * k = 600 runs as two blocks of 300 rather than 512 + 88.
  *
