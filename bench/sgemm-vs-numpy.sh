@@ -2,9 +2,9 @@
 # Compares DeepRelax's CPU Sgemm (JMH, SgemmBenchmark) with numpy's float32 matmul (OpenBLAS) on
 # square sizes in one sitting, and prints size, GFLOP/s of each and their ratio.
 #
-# Usage: bench/sgemm-vs-numpy.sh            (about 2-3 minutes, plus a build if needed)
+# Usage: bench/sgemm-vs-numpy.sh            (about 2 minutes, plus a build if needed)
 #   SIZES=512,1024 bench/sgemm-vs-numpy.sh  other sizes
-#   JMH_OPTS="-f 1 -wi 5 -w 1s -i 10 -r 1s" bench/sgemm-vs-numpy.sh  longer JMH runs
+#   JMH_OPTS="-f 1 -wi 8 -w 1s -i 15 -r 1s" bench/sgemm-vs-numpy.sh  longer JMH runs
 #
 # Both sides use every core. On a machine shared with other work the numbers are noisy: the two
 # runs follow each other, so a busy spell can hit one side only; run it twice before trusting a ratio.
@@ -16,7 +16,7 @@ if [[ -z "${JAVA_HOME:-}" && -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; t
 fi
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 SIZES="${SIZES:-256,512,1024,2048}"
-JMH_OPTS="${JMH_OPTS:--f 1 -wi 3 -w 1s -i 5 -r 1s}"
+JMH_OPTS="${JMH_OPTS:--f 1 -wi 6 -w 1s -i 8 -r 1s}"
 NUMPY_SECONDS="${NUMPY_SECONDS:-4}"
 JAR=bench/target/benchmarks.jar
 

@@ -10,12 +10,12 @@ import java.util.Arrays;
  * API: {@link SgemmPack} copies cache-sized blocks of op(A) and op(B) into contiguous panels,
  * {@link SgemmBlocked} walks the blocks so each level of the cache holds what the next loop reuses,
  * and {@link SgemmKernel} computes one 12×32 tile of C (on AVX-512) from registers. From
- * about 4 million (2²²) multiply-adds on, C is cut into one strip per thread of {@link Parallel}: by rows
- * when there are enough row tiles, else by columns, so that no thread packs a large panel for a thin
- * strip. Smaller products take a direct loop.
+ * about 4 million (2²²) multiply-adds on, the threads of {@link Parallel} share the packed A panel and
+ * take blocks of C's columns as they come free. Smaller products take a direct loop.
  *
- * <p>The arithmetic is float throughout; the sum over k is accumulated in blocks of up to 256 terms
- * per vector lane, so rounding differs from a naive loop by a few units in the last place per block.
+ * <p>The arithmetic is float throughout: each element's sum over k is accumulated in order within depth
+ * blocks of up to 512 steps and each block's sum is added to C, so the error stays within the usual
+ * bound of a few k·ε·Σ|a·b|; results do not depend on the number of threads.
  */
 public final class Sgemm {
 
@@ -64,29 +64,15 @@ public final class Sgemm {
             small(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
             return;
         }
-        final int mr = SgemmKernel.MR;
-        final int nr = SgemmKernel.NR;
         int threads = work < PARALLEL ? 1 : Parallel.threads();
-        int rowTiles = (m + mr - 1) / mr;
-        int colTiles = (n + nr - 1) / nr;
-        if (threads == 1 || (rowTiles < 2 && colTiles < 2)) {
-            SgemmBlocked.run(transA, transB, 0, m, 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
-        } else if (rowTiles >= Math.min(colTiles, 4 * threads)) {
-            // Strips of rows: each thread packs all of op(B) and its own rows of op(A).
-            Parallel.forRange(rowTiles, 1, (from, to) -> SgemmBlocked.run(transA, transB,
-                    from * mr, Math.min(m, to * mr), 0, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
-        } else {
-            // Few rows, many columns: strips of columns, each thread packing all of the small op(A).
-            Parallel.forRange(colTiles, 1, (from, to) -> SgemmBlocked.run(transA, transB,
-                    0, m, from * nr, Math.min(n, to * nr), k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc));
-        }
+        SgemmBlocked.run(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, threads);
     }
 
     /** Below this many multiply-adds packing costs more than it saves: the direct loop runs. */
     static final long SMALL = 32 * 1024;
     /**
-     * Below this many multiply-adds (about 160³, some 50 µs of work) waking another thread costs more
-     * than it saves.
+     * Below this many multiply-adds (about 160³, some 60 µs of work on one core) waking another thread
+     * costs more than it saves.
      */
     static final long PARALLEL = 1L << 22;
 

@@ -1,48 +1,61 @@
 package org.deeprelax.core.cpu;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 /**
- * The cache-blocked loop nest of {@link Sgemm} for one thread's rectangle of C, in the
- * GotoBLAS/BLIS order:
+ * The cache-blocked, multi-threaded loop nest of {@link Sgemm}, in GotoBLAS order:
  *
  * <pre>
- * for jc in columns, step NC          B panel kc×nc, packed once per (jc, pc), stays in L3
- *   for pc in depth, step KC
- *     pack op(B)[pc.., jc..]
- *     for ic in rows, step MC         A block mc×kc, packed once per (jc, pc, ic), stays in L2
- *       pack alpha·op(A)[ic.., pc..]
- *       for jr in nc, step NR         B micro-panel kc×NR stays in L1 across the ir loop
- *         for ir in mc, step MR       A micro-panel streams from L2
- *           micro-kernel: C[ir.., jr..] (+)= Ap·Bp
+ * for pc in depth, step KC
+ *   pack alpha·op(A)[all rows, pc..]     shared A panel m×kc (L3), packed by all threads
+ *   for each work item (jc block, rows)   handed out one at a time to whichever thread is free
+ *     pack op(B)[pc.., jc..]              private B block kc×nc, stays in this core's L2
+ *     for ir in rows, step MR             A micro-panel MR×kc stays in L1 across the jr loop
+ *       for jr in nc, step NR             B micro-panel streams from L2; C rows stream in order
+ *         micro-kernel: C[ir.., jr..] (+)= Ap·Bp
  * </pre>
  *
- * <p>Block sizes for the AVX-512 machine this was tuned on (L1d 48 KiB, L2 2 MiB per core): KC = 256
- * makes the B micro-panel 256×32 floats = 32 KiB, two thirds of L1, leaving room for the A and C
- * lines passing through (KC = 384 fills L1 and measured a third slower). MC = 768 makes the A block
- * 768×256 floats = 768 KiB, well inside L2 with the B micro-panel's copies and C. NC = 2048 keeps
- * the packed B panel at 2 MiB per thread. Each dimension is cut into equal blocks no larger than
- * these (rounded up to whole tiles), so k = 300 runs as two blocks of 150 rather than 256 + 44.
- * The system properties {@code deeprelax.sgemm.kc}, {@code .mc} and {@code .nc} override them for
- * tuning experiments.
+ * <p>Block sizes for the AVX-512 machine this was tuned on (L1d 48 KiB, L2 2 MiB per core, 12×32
+ * tiles): KC = 512 makes the A micro-panel 12×512 floats = 24 KiB, half of L1, and halves the passes
+ * over C compared with 256; NC = 384 makes the B block 512×384 floats = 768 KiB, well inside L2
+ * together with the C rows and A lines passing through. Walking jr inside ir keeps each C access a
+ * forward run along 12 rows, which the hardware prefetcher follows; the BLIS order (B micro-panel
+ * in L1, A block in L2, jr outside ir) walks C down its columns instead and measured about 10%
+ * slower here at n = 1024–2048. Each dimension is cut into equal blocks no larger than these, so
+ * k = 600 runs as two blocks of 300 rather than 512 + 88.
  *
- * <p>Beta is applied before the first depth block: beta = 0 makes that block store its tiles without
- * reading C (so old NaNs vanish), beta = 1 adds, and any other beta scales the rectangle first.
- * Later depth blocks add. Edge tiles (fewer than MR rows or NR columns left) run the full kernel on
+ * <p>Threads: the A panel is shared, so no thread packs A twice, and work is handed out by an
+ * atomic counter rather than split in fixed halves, so a core slowed by other work on the machine
+ * takes fewer items instead of holding up the others. Items are the column blocks of C; when there
+ * are fewer than two per thread, blocks shrink (to 128 columns) and then rows are split too (each
+ * row group then packs its own copy of the B block).
+ *
+ * <p>Beta is applied in the first depth block: beta = 0 makes it store its tiles without reading C
+ * (so old NaNs vanish), beta = 1 adds, and any other beta scales the item's part of C first. Later
+ * depth blocks add. Edge tiles (fewer than MR rows or NR columns left) run the full kernel on
  * zero-padded panels into a scratch tile, and only its valid part is copied or added to C.
  *
  * <p>Packing buffers live in a per-thread workspace that only grows, so steady-state calls allocate
- * nothing.
+ * no buffers. The calling thread's workspace holds the shared A panel; it waits for every item of a
+ * phase before reusing it.
  */
 final class SgemmBlocked {
 
-    static final int KC = Integer.getInteger("deeprelax.sgemm.kc", 256);
-    static final int MC = Integer.getInteger("deeprelax.sgemm.mc", 768);
-    static final int NC = Integer.getInteger("deeprelax.sgemm.nc", 2048);
+    /** Depth of a block. */
+    static final int KC = 512;
+    /** Columns of a B block. */
+    static final int NC = 384;
+    /** The narrowest B block made to give each thread two items. */
+    static final int NC_MIN = 128;
+    /** Row tiles below which one thread packs the whole A panel. */
+    private static final int PACK_CHUNK = 8;
 
     /** One thread's packing buffers and scratch tile. */
     private static final class Workspace {
         float[] ap = new float[0];
         float[] bp = new float[0];
         final float[] tile = new float[SgemmKernel.MR * SgemmKernel.NR];
+        final int[] idx = new int[SgemmKernel.L];
     }
 
     private static final ThreadLocal<Workspace> WORKSPACE = ThreadLocal.withInitial(Workspace::new);
@@ -57,65 +70,107 @@ final class SgemmBlocked {
         return (size + unit - 1) / unit * unit;
     }
 
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
     /**
-     * Computes rows {@code [m0, m1)} and columns {@code [n0, n1)} of C; the other arguments are those
-     * of {@link Sgemm#sgemm}, with {@code k > 0} and {@code alpha != 0}.
+     * Computes all of C on up to {@code threads} threads; the other arguments are those of
+     * {@link Sgemm#sgemm}, with {@code m, n, k > 0} and {@code alpha != 0}.
      */
-    static void run(boolean transA, boolean transB, int m0, int m1, int n0, int n1, int k, float alpha,
+    static void run(boolean transA, boolean transB, int m, int n, int k, float alpha,
                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-                    float beta, float[] c, int cOff, int ldc) {
-        if (m0 >= m1 || n0 >= n1) {
-            return;
-        }
+                    float beta, float[] c, int cOff, int ldc, int threads) {
         final int mr = SgemmKernel.MR;
         final int nr = SgemmKernel.NR;
+        int rowTiles = ceilDiv(m, mr);
+        int target = threads > 1 ? 2 * threads : 1;
         int kcMax = blockSize(k, KC, 1);
-        int mcMax = blockSize(m1 - m0, MC, mr);
-        int ncMax = blockSize(n1 - n0, NC, nr);
-        Workspace w = WORKSPACE.get();
-        if (w.ap.length < mcMax * kcMax) {
-            w.ap = new float[mcMax * kcMax];
+        int ncMax = blockSize(n, NC, nr);
+        if (ceilDiv(n, ncMax) < target) {
+            ncMax = Math.max(NC_MIN, ceilDiv(ceilDiv(n, target), nr) * nr);
+            ncMax = Math.min(ncMax, ceilDiv(n, nr) * nr);
         }
-        if (w.bp.length < ncMax * kcMax) {
-            w.bp = new float[ncMax * kcMax];
+        int colBlocks = ceilDiv(n, ncMax);
+        int rowGroups = Math.min(rowTiles, ceilDiv(target, colBlocks));
+        int groupTiles = ceilDiv(rowTiles, rowGroups);
+        rowGroups = ceilDiv(rowTiles, groupTiles);
+        int items = colBlocks * rowGroups;
+
+        Workspace mine = WORKSPACE.get();
+        if (mine.ap.length < rowTiles * mr * kcMax) {
+            mine.ap = new float[rowTiles * mr * kcMax];
         }
-        boolean storeFirst = beta == 0f;
-        if (!storeFirst && beta != 1f) {
-            for (int i = m0; i < m1; i++) {
-                int o = cOff + i * ldc;
-                for (int j = n0; j < n1; j++) {
-                    c[o + j] *= beta;
-                }
+        float[] ap = mine.ap;
+        int parallel = Math.min(threads, items);
+        final int ncBlock = ncMax;
+        for (int pc = 0; pc < k; pc += kcMax) {
+            final int p0 = pc;
+            final int kc = Math.min(kcMax, k - pc);
+            // Phase 1: the shared A panel, micro-panel r at r·MR·kc.
+            if (threads > 1 && rowTiles >= 2 * PACK_CHUNK) {
+                Parallel.forRange(rowTiles, PACK_CHUNK, (from, to) -> SgemmPack.packA(transA, a, aOff, lda,
+                        from * mr, Math.min(m, to * mr) - from * mr, p0, kc, alpha, ap, from * mr * kc,
+                        WORKSPACE.get().idx));
+            } else {
+                SgemmPack.packA(transA, a, aOff, lda, 0, m, p0, kc, alpha, ap, 0, mine.idx);
             }
-        }
-        for (int jc = n0; jc < n1; jc += ncMax) {
-            int nc = Math.min(ncMax, n1 - jc);
-            for (int pc = 0; pc < k; pc += kcMax) {
-                int kc = Math.min(kcMax, k - pc);
-                boolean store = storeFirst && pc == 0;
-                SgemmPack.packB(transB, b, bOff, ldb, pc, kc, jc, nc, w.bp);
-                for (int ic = m0; ic < m1; ic += mcMax) {
-                    int mc = Math.min(mcMax, m1 - ic);
-                    SgemmPack.packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, w.ap);
-                    macro(kc, mc, nc, w, c, cOff + ic * ldc + jc, ldc, store);
+            // Phase 2: the items, each a column block × row group of C.
+            final int mode = pc > 0 || beta == 1f ? ADD : beta == 0f ? STORE : SCALE_THEN_ADD;
+            if (parallel > 1) {
+                AtomicInteger next = new AtomicInteger();
+                Parallel.forRange(parallel, 1, (from, to) -> {
+                    for (int item = next.getAndIncrement(); item < items; item = next.getAndIncrement()) {
+                        item(item, colBlocks, groupTiles, transB, m, n, kc, p0, ap, b, bOff, ldb,
+                                beta, mode, c, cOff, ldc, ncBlock);
+                    }
+                });
+            } else {
+                for (int item = 0; item < items; item++) {
+                    item(item, colBlocks, groupTiles, transB, m, n, kc, p0, ap, b, bOff, ldb,
+                            beta, mode, c, cOff, ldc, ncBlock);
                 }
             }
         }
     }
 
-    /** Runs the micro-kernel over one packed mc×kc A block and kc×nc B panel. */
-    private static void macro(int kc, int mc, int nc, Workspace w, float[] c, int cBase, int ldc, boolean store) {
+    private static final int STORE = 0;
+    private static final int ADD = 1;
+    private static final int SCALE_THEN_ADD = 2;
+
+    /** Computes one item: a column block of C over one group of row tiles, for one depth block. */
+    private static void item(int item, int colBlocks, int groupTiles, boolean transB, int m, int n, int kc, int p0,
+                             float[] ap, float[] b, int bOff, int ldb, float beta, int mode,
+                             float[] c, int cOff, int ldc, int ncMax) {
         final int mr = SgemmKernel.MR;
         final int nr = SgemmKernel.NR;
-        float[] ap = w.ap;
+        int jc = (item % colBlocks) * ncMax;
+        int nc = Math.min(ncMax, n - jc);
+        int r0 = (item / colBlocks) * groupTiles * mr;
+        int r1 = Math.min(m, r0 + groupTiles * mr);
+        Workspace w = WORKSPACE.get();
+        if (w.bp.length < ncMax * kc) {
+            w.bp = new float[ncMax * kc];
+        }
         float[] bp = w.bp;
-        for (int jr = 0; jr < nc; jr += nr) {
-            int cols = Math.min(nr, nc - jr);
-            int bi = jr * kc;
-            for (int ir = 0; ir < mc; ir += mr) {
-                int rows = Math.min(mr, mc - ir);
-                int ai = ir * kc;
-                int ci = cBase + ir * ldc + jr;
+        SgemmPack.packB(transB, b, bOff, ldb, p0, kc, jc, nc, bp, w.idx);
+        if (mode == SCALE_THEN_ADD) {
+            for (int i = r0; i < r1; i++) {
+                int o = cOff + i * ldc + jc;
+                for (int j = 0; j < nc; j++) {
+                    c[o + j] *= beta;
+                }
+            }
+        }
+        boolean store = mode == STORE;
+        for (int ir = r0; ir < r1; ir += mr) {
+            int rows = Math.min(mr, r1 - ir);
+            int ai = ir * kc;
+            int cRow = cOff + ir * ldc + jc;
+            for (int jr = 0; jr < nc; jr += nr) {
+                int cols = Math.min(nr, nc - jr);
+                int bi = jr * kc;
+                int ci = cRow + jr;
                 if (rows == mr && cols == nr) {
                     if (store) {
                         SgemmKernel.store(kc, ap, ai, bp, bi, c, ci, ldc);

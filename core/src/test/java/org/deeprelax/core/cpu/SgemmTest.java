@@ -124,8 +124,8 @@ class SgemmTest {
 
     @Test
     void largeProductUsesThreadsAndSeveralBlocks() {
-        // 300×700×600: two depth blocks, several row and column tiles with edges, above the
-        // parallel threshold.
+        // 300×700×600: two depth blocks of 300, two column blocks and 25 row tiles with edges,
+        // above the parallel threshold.
         for (int t = 0; t < 4; t++) {
             check(t >= 2, (t & 1) == 1, 300, 700, 600, 1f, 0f, 0, 0, false);
         }
@@ -135,8 +135,9 @@ class SgemmTest {
     }
 
     @Test
-    void rowBlocksLargerThanOneMcBlock() {
-        // m above the 768-row A block on one thread: several ic blocks and a column-split case.
+    void thinProductsSplitRowsOrColumns() {
+        // Many rows, one column block: the threads take groups of rows, each packing its own B block.
+        // Few rows, many columns: the threads take column blocks.
         check(false, false, 1600, 40, 70, 1f, 0f, 0, 0, false);
         check(true, true, 24, 2500, 90, 1f, 0.5f, 2, 1, false);
     }
