@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The comparison of docs/results.md: SGD vs Entropy-SGD vs HJ on mnistfc and LeNet, three seeds each,
+# at an equal budget of about 20 effective epochs (gradient evaluations / examples):
+#   SGD          20 epochs                       (the recipe's lr 0.1, ÷10 from epoch 3)
+#   Entropy-SGD   1 epoch  × L = 20 evaluations  (the recipe: the Lua code's conventions, outer lr 1)
+#   HJ (FP)       2 epochs × (L + 1) = 11        (the recipe: lr 0.1, Nesterov 0.9, γ = 1)
+# Usage: bench/experiments/paper-experiments.sh [DATA] [SEEDS...]   (DATA: mnist-10k or fashion-mnist)
+# A run whose summary.json says "finished" is skipped, so the script can be stopped and started again.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+data="${1:-mnist-10k}"; shift || true
+seeds=("${@:-1 2 3}"); seeds=(${seeds[@]})
+out="$root/runs/experiments/$data"
+for seed in "${seeds[@]}"; do
+  for model in lenet mnistfc; do
+    for spec in "sgd --epochs 20" "entropy-sgd --epochs 1" "hj --epochs 2"; do
+      set -- $spec; opt=$1; shift
+      dir="$out/$model-$opt-seed$seed"
+      if grep -qs '"status" : "finished"' "$dir/summary.json"; then continue; fi
+      echo "== $model $opt seed $seed -> $dir"
+      "$root/deeprelax" train --model "$model" --data "$data" --optimizer "$opt" --seed "$seed" "$@" --out "$dir" \
+        | grep -v '^  batch'
+    done
+  done
+done

@@ -1,0 +1,69 @@
+package org.deeprelax.bench;
+
+import java.util.concurrent.TimeUnit;
+
+import org.deeprelax.core.Backends;
+import org.deeprelax.core.Shape;
+import org.deeprelax.core.Softmax;
+import org.deeprelax.core.Tensor;
+import org.deeprelax.nn.Model;
+import org.deeprelax.nn.models.Models;
+import org.deeprelax.optim.Sgd;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One SGD training step (forward, backward, fused update) of each network at batch 128 on the CPU, in
+ * training mode with dropout and batch-norm on. Seconds per epoch = time per step × steps per epoch:
+ * 62 for MNIST-10k's 8,000 digits, 468 for MNIST or Fashion-MNIST's 60,000, 390 for CIFAR-10's 50,000.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector"})
+public class TrainStepBenchmark {
+
+    /** The network. */
+    @Param({"mnistfc", "lenet", "allcnn"})
+    public String model;
+
+    private Model net;
+    private Sgd sgd;
+    private Tensor images;
+    private Tensor labels;
+
+    /** Builds the model and a batch of random images and labels. */
+    @Setup
+    public void setup() {
+        net = Model.build(model, Models.create(model), Backends.cpu(), 1);
+        sgd = new Sgd(net, 0.01f, 0.9f, 0f, true);
+        int[] in = Models.inputShape(model);
+        images = Tensor.normal(Backends.cpu(), Shape.of(128, in[0], in[1], in[2]), 0, 1, 2, 0);
+        float[] y = new float[128];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = i % 10;
+        }
+        labels = Tensor.of(y, 128);
+    }
+
+    /** @return the loss, so the step is not optimised away */
+    @Benchmark
+    public float step() {
+        return sgd.step(() -> {
+            Tensor loss = Softmax.crossEntropy(net.forward(images), labels);
+            loss.backward();
+            return loss.item();
+        });
+    }
+}
