@@ -6,8 +6,10 @@
 #   HJ (FP)       2 epochs × (L + 1) = 11        (the recipe: lr 0.1, Nesterov 0.9, γ = 1)
 # Usage: bench/experiments/paper-experiments.sh [DATA] [SEEDS...]   (DATA: mnist-10k or fashion-mnist)
 # A run whose summary.json says "finished" is skipped, so the script can be stopped and started again.
+# DEEPRELAX names the command to run (default: the repository's ./deeprelax).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
+deeprelax="${DEEPRELAX:-$root/deeprelax}"
 data="${1:-mnist-10k}"; shift || true
 seeds=("${@:-1 2 3}"); seeds=(${seeds[@]})
 out="$root/runs/experiments/$data"
@@ -18,7 +20,7 @@ for seed in "${seeds[@]}"; do
       dir="$out/$model-$opt-seed$seed"
       if grep -qs '"status" : "finished"' "$dir/summary.json"; then continue; fi
       echo "== $model $opt seed $seed -> $dir"
-      "$root/deeprelax" train --model "$model" --data "$data" --optimizer "$opt" --seed "$seed" "$@" --out "$dir" \
+      $deeprelax train --model "$model" --data "$data" --optimizer "$opt" --seed "$seed" "$@" --out "$dir" \
         | grep -v '^  batch'
     done
   done

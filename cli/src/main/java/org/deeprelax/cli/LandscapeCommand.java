@@ -1,6 +1,5 @@
 package org.deeprelax.cli;
 
-import org.deeprelax.nn.io.AtomicFiles;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -11,6 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
+import org.deeprelax.nn.io.AtomicFiles;
 import org.deeprelax.optim.landscape.Landscape;
 import org.deeprelax.optim.landscape.LocalEntropy;
 import org.deeprelax.optim.landscape.LocalEntropyPde;
