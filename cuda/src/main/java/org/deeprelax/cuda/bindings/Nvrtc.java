@@ -90,17 +90,28 @@ public final class Nvrtc {
      * @param source CUDA C++ source
      * @param name file name used in diagnostics
      * @param options compiler options, e.g. {@code --gpu-architecture=sm_90}
+     * @param headers headers the source may {@code #include}, by include name
      * @param wantCubin true for a cubin (needs an {@code sm_XY} architecture), false for PTX
      * @return the image; PTX is NUL-terminated, ready for {@code cuModuleLoadData}
      * @throws CudaException on a compile error, whose message holds the full compile log
      */
-    public byte[] compile(String source, String name, List<String> options, boolean wantCubin) {
+    public byte[] compile(String source, String name, List<String> options, java.util.Map<String, String> headers,
+                          boolean wantCubin) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment progOut = a.allocate(ADDRESS);
             MemorySegment src = a.allocateFrom(source);
             MemorySegment nm = a.allocateFrom(name);
-            check("nvrtcCreateProgram(" + name + ")", (int) invoke(() -> (int) create.invokeExact(progOut, src, nm, 0,
-                    MemorySegment.NULL, MemorySegment.NULL)));
+            int nh = headers.size();
+            MemorySegment hdrs = a.allocate(ADDRESS, Math.max(1, nh));
+            MemorySegment names = a.allocate(ADDRESS, Math.max(1, nh));
+            int h = 0;
+            for (var e : headers.entrySet()) {
+                names.setAtIndex(ADDRESS, h, a.allocateFrom(e.getKey()));
+                hdrs.setAtIndex(ADDRESS, h, a.allocateFrom(e.getValue()));
+                h++;
+            }
+            check("nvrtcCreateProgram(" + name + ")", (int) invoke(() -> (int) create.invokeExact(progOut, src, nm, nh,
+                    hdrs, names)));
             MemorySegment prog = progOut.get(ADDRESS, 0);
             try {
                 MemorySegment opts = a.allocate(ADDRESS, Math.max(1, options.size()));
