@@ -20,11 +20,7 @@ cp cuda/target/deeprelax-cuda-*-SNAPSHOT.jar .device/jars/
 # The cuda tests (contract suite subclass, Philox, mnistfc, GpuBench) are in its test classes.
 (cd cuda/target/test-classes && jar --create --file ../../../.device/jars/deeprelax-cuda-tests.jar .)
 cp nn/target/deeprelax-nn-*-SNAPSHOT.jar optim/target/deeprelax-optim-*-SNAPSHOT.jar .device/jars/
-# Third-party test dependencies other than JUnit (the console launcher bundles JUnit itself): none today,
-# but copy whatever Maven resolves for the cuda tests so a new one is not forgotten.
-mvn -q -B $MVN_OFFLINE dependency:copy-dependencies -pl cuda -DincludeScope=test \
-    -DexcludeGroupIds=org.junit.jupiter,org.junit.platform,org.opentest4j,org.apiguardian,org.deeprelax \
-    -DoutputDirectory="$PWD/.device/jars"
+# The cuda tests need nothing third-party beyond JUnit, which the console launcher bundles.
 mvn -q -B $MVN_OFFLINE dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:$JUNIT_CONSOLE_VERSION \
     -DoutputDirectory="$PWD/.device" -Dmdep.stripVersion=true
 test -s .device/junit-platform-console-standalone.jar
