@@ -3,7 +3,8 @@
 #
 # Prepared beforehand on a machine with Maven (bench/gpu-prepare.sh fills .device/ with the jars and the
 # JUnit console launcher); the Java runtime is .device/jre, built by ../shared/tools/device-jre. Run from
-# the repository root on the GPU machine, carrying .device:
+# the repository root on the GPU machine, carrying .device. (No --reports-dir: the XML reports need the
+# java.xml module, which device-jre's default module list leaves out; "tests aborted" = skipped.)
 #
 #   bench/gpu-check.sh [reps]        (reps: timed repetitions per benchmark case, default 20)
 #
@@ -30,7 +31,7 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>
 echo "== 1. CUDA tests"
 $JAVA $JFLAGS -jar .device/junit-platform-console-standalone.jar execute \
     --class-path "$CP" --select-package org.deeprelax.cuda --details=tree --disable-banner \
-    --reports-dir "$OUT/junit" 2>&1 | tee "$OUT/tests.txt"
+    2>&1 | tee "$OUT/tests.txt"
 TEST_RC=${PIPESTATUS[0]}
 
 echo "== 2. GpuBench (DeepRelax)"
