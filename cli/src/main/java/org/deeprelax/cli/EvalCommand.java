@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.deeprelax.core.Backend;
 import org.deeprelax.core.Backends;
 import org.deeprelax.nn.Model;
 import org.deeprelax.nn.data.BatchLoader;
@@ -33,6 +34,10 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "SOURCE", description = "mnist-10k, fashion-mnist or cifar10:DIR (default: the run's)")
     private String data;
 
+    @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
+            description = "cpu, cuda, cuda:N or auto (default: ${DEFAULT-VALUE})")
+    private String device;
+
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "256", description = "evaluation batch size (default: ${DEFAULT-VALUE})")
     private int batchSize;
 
@@ -52,10 +57,15 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        Model model = Model.build(config.model(), Models.create(config.model()), Backends.cpu(), config.seed());
+        if (!device.matches(TrainCommand.DEVICE_PATTERN)) {
+            throw new ParameterException(spec.commandLine(), "--device '" + device + "' is not one of "
+                    + TrainCommand.DEVICE_CHOICES);
+        }
+        Backend backend = Backends.byName(device);
+        Model model = Model.build(config.model(), Models.create(config.model()), backend, config.seed());
         model.loadState(state);
         Split split = DataSource.load(source);
-        Evaluation.Result r = Evaluation.run(model, new BatchLoader(split.test(), Backends.cpu(), batchSize, 0,
+        Evaluation.Result r = Evaluation.run(model, new BatchLoader(split.test(), backend, batchSize, 0,
                 BatchLoader.LastBatch.PARTIAL));
         System.out.printf(Locale.ROOT, "%s on %s (%d examples): loss %.4f, error %.2f %%%n", config.model(), source,
                 split.test().size(), r.loss(), r.error());

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.deeprelax.core.Backend;
 import org.deeprelax.core.Backends;
 import org.deeprelax.core.LangevinStep.MomentumPlacement;
 import org.deeprelax.optim.EntropySgd;
@@ -29,6 +30,10 @@ import picocli.CommandLine.Spec;
 final class TrainCommand implements Callable<Integer> {
 
     private static final List<String> OPTIMIZERS = List.of("sgd", "entropy-sgd", "hj");
+
+    /** What {@code --device} accepts, as a pattern and for messages. */
+    static final String DEVICE_PATTERN = "cpu|auto|cuda(:\\d+)?";
+    static final String DEVICE_CHOICES = "cpu, cuda, cuda:N, auto";
 
     @Spec
     private CommandSpec spec;
@@ -115,7 +120,9 @@ final class TrainCommand implements Callable<Integer> {
             description = "Entropy-SGD/HJ: re-estimate batch-norm statistics on training data before each validation (default: on)")
     private Boolean bnRefresh;
 
-    @Option(names = "--device", paramLabel = "DEV", description = "cpu (default: ${DEFAULT-VALUE})", defaultValue = "cpu")
+    @Option(names = "--device", paramLabel = "DEV",
+            description = "cpu, cuda, cuda:N, or auto (the GPU if one works, else the CPU) (default: ${DEFAULT-VALUE})",
+            defaultValue = "cpu")
     private String device;
 
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: runs/MODEL-OPTIMIZER-seedS)")
@@ -144,10 +151,11 @@ final class TrainCommand implements Callable<Integer> {
             files = new RunFiles(out != null ? out : Path.of("runs", model + "-" + optimizer + "-seed" + seed));
         }
         Split split = DataSource.load(config.data());
+        Backend backend = Backends.byName(config.device());
+        Trainer trainer = new Trainer(config, split, backend, files, System.out, Progress.stdoutIsTerminal());
         System.out.printf("training %s with %s on %s (%d train / %d validation examples), %d epochs, device %s; output in %s%n",
                 config.model(), config.optimizer(), config.data(), split.train().size(), split.test().size(),
-                config.epochs(), config.device(), files.dir());
-        Trainer trainer = new Trainer(config, split, Backends.cpu(), files, System.out, Progress.stdoutIsTerminal());
+                config.epochs(), backend.name(), files.dir());
         List<EpochMetrics> history;
         try {
             history = trainer.run(resume != null);
@@ -169,8 +177,8 @@ final class TrainCommand implements Callable<Integer> {
         if (!OPTIMIZERS.contains(optimizer)) {
             throw usage("--optimizer '" + optimizer + "' is not one of " + String.join(", ", OPTIMIZERS));
         }
-        if (!device.equals("cpu")) {
-            throw usage("--device '" + device + "' is not one of cpu");
+        if (!device.matches(DEVICE_PATTERN)) {
+            throw usage("--device '" + device + "' is not one of " + DEVICE_CHOICES);
         }
         Recipe r = Recipe.of(model, optimizer);
         String source = data != null ? data : r.data();

@@ -91,6 +91,21 @@ class MainTest {
     }
 
     @Test
+    void devicesAreCheckedAndAMissingGpuIsNamed(@TempDir Path tmp) {
+        Outcome bad = run("train", "--device", "tpu");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--device 'tpu' is not one of cpu, cuda, cuda:N, auto"), bad.err());
+        try {
+            org.deeprelax.core.Backends.cuda(0);
+            org.junit.jupiter.api.Assumptions.abort("a GPU is present; the missing-GPU message cannot be shown here");
+        } catch (RuntimeException | LinkageError expected) {
+            Outcome cuda = run("train", "--device", "cuda", "--epochs", "1", "--out", tmp.toString());
+            assertEquals(1, cuda.code());
+            assertTrue(cuda.err().contains("libcuda.so.1"), cuda.err());
+        }
+    }
+
+    @Test
     void missingCifarDirectorySaysWhereItLookedAndWhatItExpects(@TempDir Path tmp) {
         Path missing = tmp.resolve("nowhere");
         Outcome o = run("train", "--model", "allcnn", "--data", "cifar10:" + missing, "--out", tmp.resolve("run").toString());
