@@ -1,6 +1,7 @@
 package org.deeprelax.core.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 /**
  * The cache-blocked, multi-threaded loop nest of {@link Sgemm}, in GotoBLAS order:
@@ -24,8 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * slower here at n = 1024–2048. Each dimension is cut into equal blocks no larger than these, so
  * k = 600 runs as two blocks of 300 rather than 512 + 88.
  *
- * <p>Threads: the A panel is shared, so no thread packs A twice, and work is handed out by an
- * atomic counter rather than split in fixed halves, so a core slowed by other work on the machine
+ * <p>Threads: the A panel is shared, so no thread packs A twice, and both its packing and the items
+ * are handed out piece by piece from an atomic counter rather than split in fixed halves, so a core slowed by other work on the machine
  * takes fewer items instead of holding up the others. Items are the column blocks of C; when there
  * are fewer than two per thread, blocks shrink (to 128 columns) and then rows are split too (each
  * row group then packs its own copy of the B block).
@@ -47,7 +48,7 @@ final class SgemmBlocked {
     static final int NC = 384;
     /** The narrowest B block made to give each thread two items. */
     static final int NC_MIN = 128;
-    /** Row tiles below which one thread packs the whole A panel. */
+    /** Row tiles (96 rows on AVX-512) per piece of A panel packing handed to a thread. */
     private static final int PACK_CHUNK = 8;
 
     /** One thread's packing buffers and scratch tile. */
@@ -102,36 +103,44 @@ final class SgemmBlocked {
             mine.ap = new float[rowTiles * mr * kcMax];
         }
         float[] ap = mine.ap;
-        int parallel = Math.min(threads, items);
         final int ncBlock = ncMax;
         for (int pc = 0; pc < k; pc += kcMax) {
             final int p0 = pc;
             final int kc = Math.min(kcMax, k - pc);
-            // Phase 1: the shared A panel, micro-panel r at r·MR·kc.
-            if (threads > 1 && rowTiles >= 2 * PACK_CHUNK) {
-                Parallel.forRange(rowTiles, PACK_CHUNK, (from, to) -> SgemmPack.packA(transA, a, aOff, lda,
-                        from * mr, Math.min(m, to * mr) - from * mr, p0, kc, alpha, ap, from * mr * kc,
-                        WORKSPACE.get().idx));
-            } else {
-                SgemmPack.packA(transA, a, aOff, lda, 0, m, p0, kc, alpha, ap, 0, mine.idx);
-            }
+            // Phase 1: the shared A panel, micro-panel r at r·MR·kc, packed in pieces of PACK_CHUNK tiles.
+            int pieces = ceilDiv(rowTiles, PACK_CHUNK);
+            shareOut(threads, pieces, piece -> {
+                int i0 = piece * PACK_CHUNK * mr;
+                int i1 = Math.min(m, i0 + PACK_CHUNK * mr);
+                SgemmPack.packA(transA, a, aOff, lda, i0, i1 - i0, p0, kc, alpha, ap, i0 * kc,
+                        WORKSPACE.get().idx);
+            });
             // Phase 2: the items, each a column block × row group of C.
             final int mode = pc > 0 || beta == 1f ? ADD : beta == 0f ? STORE : SCALE_THEN_ADD;
-            if (parallel > 1) {
-                AtomicInteger next = new AtomicInteger();
-                Parallel.forRange(parallel, 1, (from, to) -> {
-                    for (int item = next.getAndIncrement(); item < items; item = next.getAndIncrement()) {
-                        item(item, colBlocks, groupTiles, transB, m, n, kc, p0, ap, b, bOff, ldb,
-                                beta, mode, c, cOff, ldc, ncBlock);
-                    }
-                });
-            } else {
-                for (int item = 0; item < items; item++) {
-                    item(item, colBlocks, groupTiles, transB, m, n, kc, p0, ap, b, bOff, ldb,
-                            beta, mode, c, cOff, ldc, ncBlock);
-                }
-            }
+            shareOut(threads, items, item -> item(item, colBlocks, groupTiles, transB, m, n, kc, p0, ap,
+                    b, bOff, ldb, beta, mode, c, cOff, ldc, ncBlock));
         }
+    }
+
+    /**
+     * Runs {@code task} for {@code 0 .. count-1}: on this thread alone when {@code threads} is 1 or
+     * there is a single task, else on up to {@code threads} threads of {@link Parallel}, each taking
+     * the next index from a shared counter until none is left.
+     */
+    private static void shareOut(int threads, int count, IntConsumer task) {
+        int parallel = Math.min(threads, count);
+        if (parallel <= 1) {
+            for (int i = 0; i < count; i++) {
+                task.accept(i);
+            }
+            return;
+        }
+        AtomicInteger next = new AtomicInteger();
+        Parallel.forRange(parallel, 1, (from, to) -> {
+            for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                task.accept(i);
+            }
+        });
     }
 
     private static final int STORE = 0;
