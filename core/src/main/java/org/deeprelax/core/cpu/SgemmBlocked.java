@@ -7,13 +7,14 @@ import java.util.function.IntConsumer;
  * The cache-blocked, multi-threaded loop nest of {@link Sgemm}, in GotoBLAS order:
  *
  * <pre>
- * for pc in depth, step KC
- *   pack alpha·op(A)[all rows, pc..]     shared A panel m×kc (L3), packed by all threads
- *   for each work item (jc block, rows)   handed out one at a time to whichever thread is free
- *     pack op(B)[pc.., jc..]              private B block kc×nc, stays in this core's L2
- *     for ir in rows, step MR             A micro-panel MR×kc stays in L1 across the jr loop
- *       for jr in nc, step NR             B micro-panel streams from L2; C rows stream in order
- *         micro-kernel: C[ir.., jr..] (+)= Ap·Bp
+ * for ic in rows, step MC                   at most 4096 rows at a time
+ *   for pc in depth, step KC
+ *     pack alpha·op(A)[ic.., pc..]          shared A panel mc×kc (L3), packed by all threads
+ *     for each work item (jc block, rows)   handed out one at a time to whichever thread is free
+ *       pack op(B)[pc.., jc..]              private B block kc×nc, stays in this core's L2
+ *       for ir in rows, step MR             A micro-panel MR×kc stays in L1 across the jr loop
+ *         for jr in nc, step NR             B micro-panel streams from L2; C rows stream in order
+ *           micro-kernel: C[ir.., jr..] (+)= Ap·Bp
  * </pre>
  *
  * <p>Block sizes for the AVX-512 machine this was tuned on (L1d 48 KiB, L2 2 MiB per core, 12×32
@@ -46,6 +47,11 @@ final class SgemmBlocked {
     static final int KC = 512;
     /** Columns of a B block. */
     static final int NC = 384;
+    /**
+     * Rows of C computed per pass: bounds the shared A panel at MC×KC floats (8 MiB) when m is huge,
+     * as for a convolution lowered to a matrix product.
+     */
+    static final int MC = 4096;
     /** The narrowest B block made to give each thread two items. */
     static final int NC_MIN = 128;
     /** Row tiles (96 rows on AVX-512) per piece of A panel packing handed to a thread. */
@@ -82,6 +88,18 @@ final class SgemmBlocked {
     static void run(boolean transA, boolean transB, int m, int n, int k, float alpha,
                     float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                     float beta, float[] c, int cOff, int ldc, int threads) {
+        int mc = blockSize(m, MC, SgemmKernel.MR);
+        for (int i0 = 0; i0 < m; i0 += mc) {
+            int rows = Math.min(mc, m - i0);
+            runRows(transA, transB, rows, n, k, alpha, a, transA ? aOff + i0 : aOff + i0 * lda, lda,
+                    b, bOff, ldb, beta, c, cOff + i0 * ldc, ldc, threads);
+        }
+    }
+
+    /** {@link #run} for at most {@link #MC} rows. */
+    private static void runRows(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float beta, float[] c, int cOff, int ldc, int threads) {
         final int mr = SgemmKernel.MR;
         final int nr = SgemmKernel.NR;
         int rowTiles = ceilDiv(m, mr);

@@ -143,6 +143,15 @@ class SgemmTest {
     }
 
     @Test
+    void moreRowsThanOnePass() {
+        // Above 4096 rows C is computed in passes of at most 4096 rows, each with its own A panel.
+        for (int t = 0; t < 4; t++) {
+            check(t >= 2, (t & 1) == 1, 4200, 37, 45, 1f, 0f, 1, 3, false);
+        }
+        check(false, false, 8500, 40, 120, -1f, 0.5f, 0, 0, false);
+    }
+
+    @Test
     void betaZeroIgnoresNaNInC() {
         for (int[] s : new int[][] {{3, 4, 5}, {40, 50, 60}, {130, 70, 90}}) {
             int m = s[0];
