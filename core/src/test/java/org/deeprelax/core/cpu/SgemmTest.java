@@ -27,7 +27,7 @@ class SgemmTest {
      */
     private static Stored store(SplittableRandom rnd, int rows, int cols, int pad, int off, float fill) {
         int ld = cols + pad;
-        float[] data = new float[off + rows * ld + 3];
+        float[] data = new float[off + rows * ld];
         java.util.Arrays.fill(data, fill);
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
