@@ -18,19 +18,20 @@ import java.util.function.IntConsumer;
  * </pre>
  *
  * <p>Block sizes for the AVX-512 machine this was tuned on (L1d 48 KiB, L2 2 MiB per core, 12×32
- * tiles): KC = 512 makes the A micro-panel 12×512 floats = 24 KiB, half of L1, and halves the passes
- * over C compared with 256; NC = 384 makes the B block 512×384 floats = 768 KiB, well inside L2
- * together with the C rows and A lines passing through. Walking jr inside ir keeps each C access a
- * forward run along 12 rows, which the hardware prefetcher follows; the BLIS order (B micro-panel
- * in L1, A block in L2, jr outside ir) walks C down its columns instead and measured about 10%
- * slower here at n = 1024–2048. Each dimension is cut into equal blocks no larger than these, so
- * k = 600 runs as two blocks of 300 rather than 512 + 88.
+ * tiles): KC = 512 makes the A micro-panel 12×512 floats = 24 KiB, half of L1, and makes C pass
+ * through the cache k/512 times (KC = 384 and 1024 measured the same within this machine's noise);
+ * NC = 384 makes the B block 512×384 floats = 768 KiB, well inside L2 together with the C rows and
+ * A lines passing through. Walking jr inside ir keeps each C access a forward run along 12 rows,
+ * which the hardware prefetcher follows; the BLIS order (B micro-panel in L1, A block in L2, jr
+ * outside ir) walks C down its columns instead and measured about 10% slower here at n = 1024–2048.
+ * Each dimension is cut into equal blocks no larger than these, so k = 600 runs as two blocks of
+ * 300 rather than 512 + 88.
  *
  * <p>Threads: the A panel is shared, so no thread packs A twice, and both its packing and the items
- * are handed out piece by piece from an atomic counter rather than split in fixed halves, so a core slowed by other work on the machine
- * takes fewer items instead of holding up the others. Items are the column blocks of C; when there
- * are fewer than two per thread, blocks shrink (to 128 columns) and then rows are split too (each
- * row group then packs its own copy of the B block).
+ * are handed out piece by piece from an atomic counter rather than split in fixed halves, so a core
+ * slowed by other work on the machine takes fewer pieces instead of holding up the others. Items are
+ * the column blocks of C; when there are fewer than two per thread, blocks shrink (to 128 columns)
+ * and then rows are split too (each row group then packs its own copy of the B block).
  *
  * <p>Beta is applied in the first depth block: beta = 0 makes it store its tiles without reading C
  * (so old NaNs vanish), beta = 1 adds, and any other beta scales the item's part of C first. Later
