@@ -71,7 +71,10 @@ final class SgemmBlocked {
     private SgemmBlocked() {
     }
 
-    /** The size of equal blocks, at most {@code max} rounded up to a multiple of {@code unit}, covering {@code total}. */
+    /**
+     * The size of the equal blocks that cover {@code total}: at most {@code max}, then rounded up to
+     * a multiple of {@code unit}.
+     */
     private static int blockSize(int total, int max, int unit) {
         int blocks = (total + max - 1) / max;
         int size = (total + blocks - 1) / blocks;
