@@ -6,8 +6,9 @@
 #   SIZES=512,1024 bench/sgemm-vs-numpy.sh  other sizes
 #   JMH_OPTS="-f 1 -wi 8 -w 1s -i 15 -r 1s" bench/sgemm-vs-numpy.sh  longer JMH runs
 #
-# Both sides use every core. On a machine shared with other work the numbers are noisy: the two
-# runs follow each other, so a busy spell can hit one side only; run it twice before trusting a ratio.
+# Both sides use every core. Each size runs numpy and then JMH back to back, but on a machine
+# shared with other work a busy spell can still hit one side only: run it twice before trusting a
+# ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,15 +30,19 @@ fi
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-echo "== numpy (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for this command)"
-env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/python/numpy_sgemm.py \
-  --sizes "$SIZES" --seconds "$NUMPY_SECONDS" | tee "$tmp/numpy.txt"
-
-echo "== DeepRelax Sgemm (JMH $JMH_OPTS)"
-# shellcheck disable=SC2086  # JMH_OPTS is a list of options
-"$JAVA" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$JAR" \
-  org.deeprelax.bench.SgemmReport $JMH_OPTS -p n="$SIZES" 2>&1 | grep -v 'Using incubator modules' | tee "$tmp/jmh.txt"
-
+# Size by size, numpy then JMH, so that both sides of a row run within seconds of each other.
+IFS=, read -r -a sizes <<< "$SIZES"
+for n in "${sizes[@]}"; do
+  echo "== n=$n: numpy (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for this command)"
+  env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE python3 bench/python/numpy_sgemm.py \
+    --sizes "$n" --seconds "$NUMPY_SECONDS" | tee -a "$tmp/numpy.txt"
+  echo "== n=$n: DeepRelax Sgemm (JMH $JMH_OPTS)"
+  # shellcheck disable=SC2086  # JMH_OPTS is a list of options
+  "$JAVA" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$JAR" \
+    org.deeprelax.bench.SgemmReport $JMH_OPTS -p n="$n" 2>&1 \
+    | grep -v -e 'Using incubator modules' -e 'sun.misc.Unsafe' -e 'terminally deprecated' \
+    | tee -a "$tmp/jmh.txt"
+done
 echo
 echo "== SGEMM C = A·B, n×n float32, GFLOP/s = 2n³ / mean time per multiply ($(nproc) cores)"
 awk '

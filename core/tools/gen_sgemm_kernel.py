@@ -28,11 +28,12 @@ import jdk.incubator.vector.VectorSpecies;
  * (AVX2: 16 registers of 8 floats) the tile is 6×2 vectors, 12 accumulators.
  *
  * <p>The loop body is unrolled by a generator ({@code core/tools/gen_sgemm_kernel.py}); edit that
- * and regenerate rather than this file. Each kernel must stay a method of its own, too big to be
- * inlined: inlined into its caller its dozens of vector operations exceed C2's inlining budget,
- * the vector intrinsics then fail and every operation allocates a boxed vector (a hundred times
- * slower). For the same reason the kernels have no beta branch: {@code store} writes the tile,
- * {@code add} adds it to C, and the driver applies beta beforehand.
+ * and regenerate rather than this file. Each method must stay small enough for C2 to inline every
+ * vector operation in it: a first version that had three epilogues (beta 0, 1 and other) in one
+ * method ran past C2's inlining budget, some vector intrinsics were left as calls, and each of those
+ * operations then allocated a boxed vector, about a hundred times slower. Hence no beta branch here:
+ * {@code store} writes the tile, {@code add} adds it to C, and the driver applies beta beforehand.
+ * The kernels are also too big to be inlined into their callers, which keeps it that way.
  */
 final class SgemmKernel {
 

@@ -27,7 +27,7 @@ class SgemmTest {
      */
     private static Stored store(SplittableRandom rnd, int rows, int cols, int pad, int off, float fill) {
         int ld = cols + pad;
-        float[] data = new float[off + rows * ld + 3];
+        float[] data = new float[off + rows * ld];
         java.util.Arrays.fill(data, fill);
         for (int i = 0; i < rows; i++) {
             for (int j = 0; j < cols; j++) {
@@ -140,6 +140,15 @@ class SgemmTest {
         // Few rows, many columns: the threads take column blocks.
         check(false, false, 1600, 40, 70, 1f, 0f, 0, 0, false);
         check(true, true, 24, 2500, 90, 1f, 0.5f, 2, 1, false);
+    }
+
+    @Test
+    void moreRowsThanOnePass() {
+        // Above 4096 rows C is computed in passes of at most 4096 rows, each with its own A panel.
+        for (int t = 0; t < 4; t++) {
+            check(t >= 2, (t & 1) == 1, 4200, 37, 45, 1f, 0f, 1, 3, false);
+        }
+        check(false, false, 8500, 40, 120, -1f, 0.5f, 0, 0, false);
     }
 
     @Test
