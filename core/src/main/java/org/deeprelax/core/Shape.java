@@ -150,6 +150,25 @@ public final class Shape {
         return new Shape(Arrays.copyOf(out, r));
     }
 
+    /**
+     * Views this shape as {@code [outer, len, inner]} around one axis, the layout softmax-like
+     * operations along an axis iterate over.
+     *
+     * @param axis an axis, already normalised
+     * @return {@code {product of the dimensions before, the axis's size, product of those after}}
+     */
+    public int[] aroundAxis(int axis) {
+        int outer = 1;
+        int inner = 1;
+        for (int d = 0; d < axis; d++) {
+            outer *= dims[d];
+        }
+        for (int d = axis + 1; d < dims.length; d++) {
+            inner *= dims[d];
+        }
+        return new int[] {outer, dims[axis], inner};
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof Shape s && Arrays.equals(dims, s.dims);

@@ -401,7 +401,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public void softmax(Tensor x, int axis, boolean log, Tensor y) {
         enter();
-        int[] oli = outerLenInner(x.shape(), axis);
+        int[] oli = x.shape().aroundAxis(axis);
         int rows = oli[0] * oli[2];
         kernel("softmax", "softmax_forward").ptr(ptr(x)).ptr(ptr(y)).i32(rows).i32(oli[1]).i32(oli[2]).i32(log ? 1 : 0)
                 .launch(grid(rows), THREADS);
@@ -410,7 +410,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     @Override
     public void softmaxBackward(Tensor y, Tensor dy, int axis, boolean log, Tensor dx) {
         enter();
-        int[] oli = outerLenInner(y.shape(), axis);
+        int[] oli = y.shape().aroundAxis(axis);
         int rows = oli[0] * oli[2];
         kernel("softmax", "softmax_backward").ptr(ptr(y)).ptr(ptr(dy)).ptr(ptr(dx)).i32(rows).i32(oli[1]).i32(oli[2])
                 .i32(log ? 1 : 0).launch(grid(rows), THREADS);
@@ -654,17 +654,6 @@ public final class CudaBackend implements Backend, AutoCloseable {
         }
     }
 
-    private static int[] outerLenInner(Shape s, int axis) {
-        int outer = 1;
-        int inner = 1;
-        for (int d = 0; d < axis; d++) {
-            outer *= s.dim(d);
-        }
-        for (int d = axis + 1; d < s.rank(); d++) {
-            inner *= s.dim(d);
-        }
-        return new int[] {outer, s.dim(axis), inner};
-    }
 
     /** Waits for the stream, then destroys the handles and modules and frees all device and pinned memory. */
     @Override

@@ -132,13 +132,13 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void softmax(Tensor x, int axis, boolean log, Tensor y) {
-        int[] oli = outerLenInner(x.shape(), axis);
+        int[] oli = x.shape().aroundAxis(axis);
         CpuSoftmax.forward(data(x), x.offset(), data(y), y.offset(), oli[0], oli[1], oli[2], log);
     }
 
     @Override
     public void softmaxBackward(Tensor y, Tensor dy, int axis, boolean log, Tensor dx) {
-        int[] oli = outerLenInner(y.shape(), axis);
+        int[] oli = y.shape().aroundAxis(axis);
         CpuSoftmax.backward(data(y), y.offset(), data(dy), dy.offset(), data(dx), dx.offset(),
                 oli[0], oli[1], oli[2], log);
     }
@@ -299,17 +299,6 @@ public final class CpuBackend implements Backend {
         return x.rank() == 4 ? x.dim(2) * x.dim(3) : 1;
     }
 
-    private static int[] outerLenInner(Shape s, int axis) {
-        int outer = 1;
-        int inner = 1;
-        for (int d = 0; d < axis; d++) {
-            outer *= s.dim(d);
-        }
-        for (int d = axis + 1; d < s.rank(); d++) {
-            inner *= s.dim(d);
-        }
-        return new int[] {outer, s.dim(axis), inner};
-    }
 
     private static void sameSize(String op, Tensor first, Tensor... others) {
         for (Tensor t : others) {
