@@ -6,7 +6,8 @@
 #   HJ (FP)       2 epochs × (L + 1) = 11        (the recipe: lr 0.1, Nesterov 0.9, γ = 1)
 # Usage: bench/experiments/paper-experiments.sh [DATA] [SEEDS...]   (DATA: mnist-10k or fashion-mnist)
 # A run whose summary.json says "finished" is skipped, so the script can be stopped and started again.
-# DEEPRELAX names the command to run (default: the repository's ./deeprelax).
+# DEEPRELAX names the command to run (default: the repository's ./deeprelax); MODELS the networks
+# (default: "lenet mnistfc").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 deeprelax="${DEEPRELAX:-$root/deeprelax}"
@@ -14,7 +15,7 @@ data="${1:-mnist-10k}"; shift || true
 seeds=("${@:-1 2 3}"); seeds=(${seeds[@]})
 out="$root/runs/experiments/$data"
 for seed in "${seeds[@]}"; do
-  for model in lenet mnistfc; do
+  for model in ${MODELS:-lenet mnistfc}; do
     for spec in "sgd --epochs 20" "entropy-sgd --epochs 1" "hj --epochs 2"; do
       set -- $spec; opt=$1; shift
       dir="$out/$model-$opt-seed$seed"
