@@ -37,17 +37,11 @@ import java.util.Objects;
  *   <li>{@link #normal}: Box-Muller on the pair of words {@code 2j, 2j + 1} with {@code j = index >>> 1}
  *       (both lie in the same block): {@code u1 = ((w[2j] >>> 8) + 1) * 2^-24} in {@code (0, 1]} so the
  *       logarithm is finite, {@code u2 = (w[2j+1] >>> 8) * 2^-24}, {@code r = sqrt(-2 ln u1)},
- *       {@code theta = 2pi * u2} (with {@code 2pi} rounded to float, 6.2831855f); an even index gives
- *       {@code r cos theta}, an odd index {@code r sin theta}. Every step is float: each
- *       transcendental is evaluated in double on a float argument and rounded back to float, which is
- *       within an ulp of the correctly rounded float result. {@code log}, {@code sin} and {@code cos}
- *       come from {@link StrictMath} (fdlibm) rather than {@link Math}, whose intrinsics may differ by
- *       an ulp between CPUs and JIT tiers: the CPU results are then identical on every machine and
- *       the bulk fills equal the scalar functions bit for bit. ({@code Math.sqrt} is correctly
- *       rounded by specification, so it is deterministic already.) The CUDA counterpart is
- *       {@code sqrtf(-2.0f * logf(u1)) * cosf(6.2831855f * u2)} (and {@code sinf}), compiled without
- *       fast-math intrinsics; CUDA documents {@code logf} at 1 ulp and {@code sinf/cosf} at 2 ulp, so
- *       the two agree to a few ulp, not bit for bit. Bits and uniforms agree exactly.</li>
+ *       {@code theta = 2pi * u2}; an even index gives {@code r cos theta}, an odd index
+ *       {@code r sin theta}. The logarithm, sine and cosine are {@link BoxMuller}'s: series evaluated with
+ *       IEEE float operations only (add, multiply, divide, sqrt, fused multiply-add), accurate to a few
+ *       ulp, and the same floats on every machine, in every JIT tier, in the scalar and the vectorised
+ *       paths, and in a CUDA kernel running the same operations. Bits and uniforms are exact.</li>
  * </ul>
  *
  * <p>The class is stateless and thread-safe. {@link PhiloxStream} wraps one (seed, stream, position)
@@ -69,7 +63,6 @@ public final class Philox {
     /** 2^-24: scales the top 24 bits of a word into [0, 1); a power of two, so the product is exact. */
     private static final float INV_2_24 = 0x1p-24f;
     /** 2 pi rounded to float, the constant a CUDA kernel writes as 6.2831855f. */
-    static final float TWO_PI = (float) (2.0 * Math.PI);
 
     private Philox() {
     }
@@ -229,7 +222,7 @@ public final class Philox {
 
     /**
      * Fills {@code dst[off + i] = normal(seed, stream, firstIndex + i)} for {@code i} in {@code [0, len)},
-     * bit for bit, computing each block once and each Box-Muller radius and angle once per pair.
+     * bit for bit, sixteen blocks at a time where the Vector API offers sixteen lanes.
      *
      * @param dst the destination
      * @param off first element written
@@ -248,20 +241,21 @@ public final class Philox {
         int i = off;
         int end = off + len;
         while (i < end) {
-            blockAt(seed, stream, index >>> 2, w);
+            long blockIndex = index >>> 2;
             int lane = (int) index & 3;
+            // Whole runs of aligned blocks go through the vectorised rounds and Box-Muller, which give
+            // the same floats as the scalar path below (BoxMuller's contract).
+            if (lane == 0 && end - i >= 4 * PhiloxVector.BLOCKS && PhiloxVector.fits(blockIndex)) {
+                PhiloxVector.normals(seed, stream, blockIndex, dst, i);
+                i += 4 * PhiloxVector.BLOCKS;
+                index += 4 * PhiloxVector.BLOCKS;
+                continue;
+            }
+            blockAt(seed, stream, blockIndex, w);
             int stop = Math.min(4, lane + (end - i));
-            // Walk the block pair by pair so r and theta are computed once for both branches; the
-            // expressions are the ones normalFromWords uses, so results equal the scalar path exactly.
-            for (int pair = lane & 2; pair < stop; pair += 2) {
-                float r = radius(w[pair]);
-                float theta = angle(w[pair + 1]);
-                if (pair >= lane) {
-                    dst[i + pair - lane] = r * (float) StrictMath.cos(theta);
-                }
-                if (pair + 1 < stop) {
-                    dst[i + pair + 1 - lane] = r * (float) StrictMath.sin(theta);
-                }
+            for (int k = lane; k < stop; k++) {
+                int pair = k & 2;
+                dst[i + k - lane] = BoxMuller.normal(w[pair], w[pair + 1], (k & 1) != 0);
             }
             int n = stop - lane;
             i += n;
@@ -290,24 +284,7 @@ public final class Philox {
      * @param odd whether to return the sine branch (odd index) rather than the cosine branch
      */
     static float normalFromWords(int w0, int w1, boolean odd) {
-        float r = radius(w0);
-        float theta = angle(w1);
-        return r * (float) (odd ? StrictMath.sin(theta) : StrictMath.cos(theta));
-    }
-
-    /** {@code sqrtf(-2 logf(u1))} with {@code u1 = ((w >>> 8) + 1) * 2^-24} in (0, 1]. */
-    private static float radius(int w) {
-        // The +1 keeps u1 away from 0, so the log is finite; (w >>> 8) + 1 <= 2^24 is exact in float.
-        float u1 = ((w >>> 8) + 1) * INV_2_24;
-        // Multiplying by -2 is exact in float; sqrt of a float computed in double then rounded to
-        // float is the correctly rounded sqrtf.
-        float lg = (float) StrictMath.log(u1);
-        return (float) Math.sqrt(-2.0f * lg);
-    }
-
-    /** {@code 2pi * u2} in float, with 2pi rounded to float first, as a kernel writing 6.2831855f would. */
-    private static float angle(int w) {
-        return TWO_PI * toUniform(w);
+        return BoxMuller.normal(w0, w1, odd);
     }
 
     private static void checkIndex(long index) {
