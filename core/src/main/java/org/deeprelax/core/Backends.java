@@ -66,7 +66,9 @@ public final class Backends {
         try {
             return cuda(0);
         } catch (RuntimeException | LinkageError e) {
-            String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            // The first line names what is missing; drop the list of directories that follows it.
+            String why = e.getMessage() == null ? e.toString()
+                    : e.getMessage().lines().findFirst().orElse("").replaceFirst(";? ?searched:$", "");
             System.err.println("deeprelax: no usable GPU, running on the CPU (" + why + ")");
             return cpu();
         }
