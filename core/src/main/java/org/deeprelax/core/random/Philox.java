@@ -190,7 +190,7 @@ public final class Philox {
 
     /**
      * Fills {@code dst[off + i] = uniform(seed, stream, firstIndex + i)} for {@code i} in {@code [0, len)},
-     * computing each block once.
+     * bit for bit, sixteen blocks at a time where the Vector API offers sixteen lanes.
      *
      * @param dst the destination
      * @param off first element written
@@ -202,22 +202,7 @@ public final class Philox {
      * @throws IllegalArgumentException if an index of the range is negative or overflows
      */
     public static void fillUniform(float[] dst, int off, int len, long seed, long stream, long firstIndex) {
-        Objects.checkFromIndexSize(off, len, dst.length);
-        checkRange(firstIndex, len);
-        int[] w = new int[4];
-        long index = firstIndex;
-        int i = off;
-        int end = off + len;
-        while (i < end) {
-            blockAt(seed, stream, index >>> 2, w);
-            int lane = (int) index & 3;
-            int n = Math.min(4 - lane, end - i);
-            for (int k = 0; k < n; k++) {
-                dst[i + k] = toUniform(w[lane + k]);
-            }
-            i += n;
-            index += n;
-        }
+        fillFloats(dst, off, len, seed, stream, firstIndex, false);
     }
 
     /**
@@ -234,6 +219,15 @@ public final class Philox {
      * @throws IllegalArgumentException if an index of the range is negative or overflows
      */
     public static void fillNormal(float[] dst, int off, int len, long seed, long stream, long firstIndex) {
+        fillFloats(dst, off, len, seed, stream, firstIndex, true);
+    }
+
+    /**
+     * Uniforms or normals by index: whole runs of aligned blocks through {@link PhiloxVector} (sixteen
+     * blocks a pass), partial blocks and the rest one block at a time; both paths give the same floats.
+     */
+    private static void fillFloats(float[] dst, int off, int len, long seed, long stream, long firstIndex,
+                                   boolean normal) {
         Objects.checkFromIndexSize(off, len, dst.length);
         checkRange(firstIndex, len);
         int[] w = new int[4];
@@ -243,10 +237,12 @@ public final class Philox {
         while (i < end) {
             long blockIndex = index >>> 2;
             int lane = (int) index & 3;
-            // Whole runs of aligned blocks go through the vectorised rounds and Box-Muller, which give
-            // the same floats as the scalar path below (BoxMuller's contract).
             if (lane == 0 && end - i >= 4 * PhiloxVector.BLOCKS && PhiloxVector.fits(blockIndex)) {
-                PhiloxVector.normals(seed, stream, blockIndex, dst, i);
+                if (normal) {
+                    PhiloxVector.normals(seed, stream, blockIndex, dst, i);
+                } else {
+                    PhiloxVector.uniforms(seed, stream, blockIndex, dst, i);
+                }
                 i += 4 * PhiloxVector.BLOCKS;
                 index += 4 * PhiloxVector.BLOCKS;
                 continue;
@@ -255,7 +251,7 @@ public final class Philox {
             int stop = Math.min(4, lane + (end - i));
             for (int k = lane; k < stop; k++) {
                 int pair = k & 2;
-                dst[i + k - lane] = BoxMuller.normal(w[pair], w[pair + 1], (k & 1) != 0);
+                dst[i + k - lane] = normal ? BoxMuller.normal(w[pair], w[pair + 1], (k & 1) != 0) : toUniform(w[k]);
             }
             int n = stop - lane;
             i += n;

@@ -1,5 +1,6 @@
 package org.deeprelax.core.random;
 
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
@@ -17,6 +18,7 @@ final class PhiloxVector {
 
     private static final IntVector LANE_INDEX = IntVector.zero(BoxMuller.IS).addIndex(1);
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[4 * BLOCKS]);
+    private static final ThreadLocal<int[]> WORDS = ThreadLocal.withInitial(() -> new int[4 * BLOCKS]);
 
     private PhiloxVector() {
     }
@@ -27,15 +29,15 @@ final class PhiloxVector {
     }
 
     /**
-     * Writes the normals of indices [4·block, 4·(block + BLOCKS)) to {@code dst[off ...]}.
+     * Runs the ten rounds for blocks [block, block + BLOCKS) and leaves word j of block l in
+     * {@code words[j·BLOCKS + l]} (one vector per word position).
      *
      * @param seed Philox key
      * @param stream Philox stream
      * @param block first block; {@link #fits} must hold
-     * @param dst destination
-     * @param off first element written
+     * @param words receives 4·BLOCKS words
      */
-    static void normals(long seed, long stream, long block, float[] dst, int off) {
+    static void words(long seed, long stream, long block, int[] words) {
         IntVector c0 = IntVector.broadcast(BoxMuller.IS, (int) block).add(LANE_INDEX);
         IntVector c1 = IntVector.broadcast(BoxMuller.IS, (int) (block >>> 32));
         IntVector c2 = IntVector.broadcast(BoxMuller.IS, (int) stream);
@@ -56,10 +58,56 @@ final class PhiloxVector {
             c2 = hi0.lanewise(VectorOperators.XOR, c3).lanewise(VectorOperators.XOR, k1);
             c3 = lo0;
         }
+        c0.intoArray(words, 0);
+        c1.intoArray(words, BLOCKS);
+        c2.intoArray(words, 2 * BLOCKS);
+        c3.intoArray(words, 3 * BLOCKS);
+    }
+
+    /**
+     * Writes the normals of indices [4·block, 4·(block + BLOCKS)) to {@code dst[off ...]}.
+     *
+     * @param seed Philox key
+     * @param stream Philox stream
+     * @param block first block; {@link #fits} must hold
+     * @param dst destination
+     * @param off first element written
+     */
+    static void normals(long seed, long stream, long block, float[] dst, int off) {
+        int[] w = WORDS.get();
+        words(seed, stream, block, w);
         float[] s = SCRATCH.get();
         // Scratch: [r·cos of pair A | r·sin of pair A | r·cos of pair B | r·sin of pair B], one lane a block.
-        BoxMuller.normals(BoxMuller.radius(c0), c1, s, s, 0, BLOCKS);
-        BoxMuller.normals(BoxMuller.radius(c2), c3, s, s, 2 * BLOCKS, 3 * BLOCKS);
+        for (int pair = 0; pair < 2; pair++) {
+            IntVector even = IntVector.fromArray(BoxMuller.IS, w, 2 * pair * BLOCKS);
+            IntVector odd = IntVector.fromArray(BoxMuller.IS, w, (2 * pair + 1) * BLOCKS);
+            BoxMuller.normals(BoxMuller.radius(even), odd, s, s, 2 * pair * BLOCKS, (2 * pair + 1) * BLOCKS);
+        }
+        interleave(s, dst, off);
+    }
+
+    /**
+     * Writes the uniforms of indices [4·block, 4·(block + BLOCKS)) to {@code dst[off ...]}.
+     *
+     * @param seed Philox key
+     * @param stream Philox stream
+     * @param block first block; {@link #fits} must hold
+     * @param dst destination
+     * @param off first element written
+     */
+    static void uniforms(long seed, long stream, long block, float[] dst, int off) {
+        int[] w = WORDS.get();
+        words(seed, stream, block, w);
+        float[] s = SCRATCH.get();
+        for (int j = 0; j < 4; j++) {
+            ((FloatVector) IntVector.fromArray(BoxMuller.IS, w, j * BLOCKS).lanewise(VectorOperators.LSHR, 8)
+                    .convert(VectorOperators.I2F, 0)).mul(0x1p-24f).intoArray(s, j * BLOCKS);
+        }
+        interleave(s, dst, off);
+    }
+
+    /** From word-position-major scratch to index order: dst[off + 4l + j] = s[j·BLOCKS + l]. */
+    private static void interleave(float[] s, float[] dst, int off) {
         for (int l = 0; l < BLOCKS; l++) {
             int o = off + 4 * l;
             dst[o] = s[l];

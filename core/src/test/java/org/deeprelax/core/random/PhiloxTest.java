@@ -201,19 +201,22 @@ class PhiloxTest {
     }
 
     @Test
-    void vectorisedNormalsEqualTheScalarOnesInEveryJitTier() {
+    void vectorisedFillsEqualTheScalarValuesInEveryJitTier() {
         // Long fills take the vectorised path (16 blocks at a time); aligned and unaligned starts, and a
         // start just below a carry into the high counter word, where the path must fall back. Repeated
         // so the JIT compiles both paths: compiled and interpreted results must agree bit for bit.
         long[] firsts = {0, 1, 6, 4L * ((1L << 32) - 20), 4L * ((1L << 32) - 20) + 3, 987_654_321L};
         float[] dst = new float[301];
+        float[] uni = new float[301];
         for (int rep = 0; rep < 300; rep++) {
             for (long first : firsts) {
                 Philox.fillNormal(dst, 0, dst.length, 5, 9, first);
+                Philox.fillUniform(uni, 0, uni.length, 5, 9, first);
                 if (rep % 100 == 0) {
                     for (int i = 0; i < dst.length; i++) {
                         assertEquals(Float.floatToRawIntBits(Philox.normal(5, 9, first + i)),
-                                Float.floatToRawIntBits(dst[i]), "index " + (first + i) + " at rep " + rep);
+                                Float.floatToRawIntBits(dst[i]), "normal " + (first + i) + " at rep " + rep);
+                        assertEquals(Philox.uniform(5, 9, first + i), uni[i], 0f, "uniform " + (first + i));
                     }
                 }
             }
