@@ -36,22 +36,16 @@ import org.deeprelax.core.ConvGeometry;
  * work is split over (image, block of four filters) units, image-major, so each thread pads an image
  * once and a batch of one still uses every core.
  *
- * <p><b>Which one, measured.</b> Forward pass, batch 128, milliseconds: 10th percentile of 100
- * interleaved runs, CPU time of the thread for one thread and wall time for two. The machine is two
- * shared AVX-512 cores with other jobs running, so single numbers move by up to ±30% between runs and
- * only ratios within one run mean much; three runs each. The GEMM under im2col decides the contest.
- * Against the scalar placeholder {@code Sgemm} of the first commit the direct kernel wins by 20–30×
- * (LeNet 32.8 vs 1.6 ms, All-CNN 384 vs 12.8 ms, one thread), so the comparison used a stand-in for
- * the vectorised {@code Sgemm} that is being written separately: a register-blocked Vector API GEMM
- * (4 rows × 2 vectors, the same inner loop as the direct kernel, no packing), not committed.
+ * <p><b>Which one, measured.</b> The GEMM under im2col decides the contest. Measured with the packed Vector API {@code Sgemm} under im2col (JMH {@code ConvBenchmark.forwardAlgo},
+ * batch 128, both cores, quiet machine; docs/performance.md):
  * <pre>
- *   layer (input → filters)                     threads   im2col ms           direct ms           direct/im2col
- *   LeNet conv1      [128,1,28,28] → 20×5×5        1      2.42  1.75  1.61    2.05  1.25  1.23    0.85  0.71  0.76
- *                                                 2      1.46  0.88  1.56    1.29  0.69  1.41    0.88  0.78  0.90
- *   All-CNN-BN conv1 [128,3,32,32] → 96×3×3 pad 1  1     13.3  13.0  12.8    13.6  13.2  13.0     1.02  1.02  1.02
- *                                                 2     13.4  15.5  19.3    13.8  19.0  21.0     1.03  1.22  1.09
+ *   layer (input → filters)                     im2col ms       direct ms       direct/im2col
+ *   LeNet conv1      [128,1,28,28] → 20×5×5      1.87 ± 0.34     1.54 ± 0.74     0.82
+ *   All-CNN-BN conv1 [128,3,32,32] → 96×3×3 pad 1 7.65 ± 0.77    11.43 ± 0.70     1.49
  * </pre>
- * So LeNet conv1 goes direct (about 20% faster) and All-CNN-BN conv1 through im2col (2–20% faster).
+ * (Earlier, with a stand-in GEMM while the real one was being written, three runs each gave
+ * direct/im2col 0.71–0.90 for LeNet conv1 and 1.02–1.22 for All-CNN-BN conv1.)
+ * So LeNet conv1 goes direct (about 20% faster) and All-CNN-BN conv1 through im2col (about 50% faster).
  * The unfold costs about {@code c·r·s·p·q} copies per image, amortised over the {@code k} filter rows
  * of the GEMM, while the direct kernel pays a fixed overhead on every multiply-add (a table-driven
  * input offset and its bounds checks): it wins with few filters. Sweeping {@code k} at batch 32, one
