@@ -153,9 +153,9 @@ final class TrainCommand implements Callable<Integer> {
         Split split = DataSource.load(config.data());
         Backend backend = Backends.byName(config.device());
         Trainer trainer = new Trainer(config, split, backend, files, System.out, Progress.stdoutIsTerminal());
-        System.out.printf("training %s with %s on %s (%d train / %d validation examples), %d epochs, device %s; output in %s%n",
+        System.out.printf("training %s with %s on %s (%d train / %d validation examples), %d epoch%s, device %s; output in %s%n",
                 config.model(), config.optimizer(), config.data(), split.train().size(), split.test().size(),
-                config.epochs(), backend.name(), files.dir());
+                config.epochs(), config.epochs() == 1 ? "" : "s", backend.name(), files.dir());
         List<EpochMetrics> history;
         try {
             history = trainer.run(resume != null);
