@@ -20,7 +20,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 REPS=${1:-20}
 JAVA=.device/jre/bin/java
-[ -x "$JAVA" ] || { echo "gpu-check: $JAVA missing: run ../shared/tools/device-jre first" >&2; exit 2; }
+[ -x "$JAVA" ] || { echo "gpu-check: $JAVA missing: build it first, on a machine with JDK 25, with ../shared/tools/device-jre, and carry .device" >&2; exit 2; }
 [ -f .device/junit-platform-console-standalone.jar ] || { echo "gpu-check: run bench/gpu-prepare.sh here first" >&2; exit 2; }
 CP=$(ls .device/jars/*.jar | tr '\n' ':')
 JFLAGS="--enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -Xmx8g"

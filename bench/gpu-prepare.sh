@@ -30,4 +30,4 @@ if [ "$size" -gt 63 ]; then
     echo "gpu-prepare: .device is $size MiB; the device tool carries at most 64 MiB" >&2
     exit 1
 fi
-echo "gpu-prepare: ready. On the GPU machine run ../shared/tools/device-jre if .device/jre is missing, then bench/gpu-check.sh"
+echo "gpu-prepare: ready. Here, run ../shared/tools/device-jre if .device/jre is missing (the GPU machine has no Java); then carry .device and run bench/gpu-check.sh there"
