@@ -40,10 +40,10 @@ record Recipe(String data, int epochs, int batchSize, String lrSchedule, float m
         return switch (optimizer) {
             case "entropy-sgd" -> new Recipe(data, cifar ? 10 : 5, 128, cifar ? "1:1,4:0.2,7:0.04" : "1:1,3:0.1,8:0.01",
                     0f, true, wd, new Relaxation(20, cifar ? 0.03f : 1e-4f, 1e-3f, cifar ? 1e-4f : 1e-3f,
-                    EntropySgd.Noise.CODE, 0.1f, 0.25f, 0.9f, MomentumPlacement.GRADIENT, true, 0f, Hj.Form.FP, true));
+                    EntropySgd.Noise.CODE, 0.1f, 0.25f, 0.9f, true, MomentumPlacement.GRADIENT, true, 0f, Hj.Form.FP, true));
             case "hj" -> new Recipe(data, cifar ? 20 : 5, 128, cifar ? "1:0.1,7:0.02,13:0.004" : "1:0.1,3:0.01",
                     0.9f, true, wd, new Relaxation(10, 1f, 1e-3f, 0f, EntropySgd.Noise.CODE, 0.25f, 1f, 0.9f,
-                    MomentumPlacement.ALL, false, 0f, Hj.Form.FP, true));
+                    true, MomentumPlacement.ALL, false, 0f, Hj.Form.FP, true));
             default -> new Recipe(data, cifar ? 200 : 10, 128, cifar ? "1:0.1,61:0.02,121:0.004,181:0.0008" : "1:0.1,3:0.01",
                     0.9f, true, wd, null);
         };

@@ -18,6 +18,7 @@ import org.deeprelax.optim.Optimizer;
  * @param innerLr η' (Entropy-SGD and HJB)
  * @param alpha α (Entropy-SGD)
  * @param innerMomentum inner-loop momentum (Entropy-SGD)
+ * @param innerNesterov Nesterov's form of the inner momentum (Entropy-SGD)
  * @param placement where the inner momentum sits (Entropy-SGD)
  * @param resetInnerMomentum whether it restarts each outer step (Entropy-SGD)
  * @param outerWeightDecay λ on the outer direction (Entropy-SGD)
@@ -25,7 +26,8 @@ import org.deeprelax.optim.Optimizer;
  * @param bnRefresh whether batch-norm statistics are re-estimated on training data before each validation
  */
 public record Relaxation(int innerSteps, float gamma, float scoping, float noise, EntropySgd.Noise noiseConvention,
-                         float innerLr, float alpha, float innerMomentum, MomentumPlacement placement,
+                         float innerLr, float alpha, float innerMomentum, boolean innerNesterov,
+                         MomentumPlacement placement,
                          boolean resetInnerMomentum, float outerWeightDecay, Hj.Form hjForm, boolean bnRefresh) {
 
     /**
@@ -66,7 +68,7 @@ public record Relaxation(int innerSteps, float gamma, float scoping, float noise
                 .withGamma(gamma, scoping)
                 .withNoise(noise, noiseConvention)
                 .withAlpha(alpha)
-                .withInnerMomentum(innerMomentum, c.nesterov() && innerMomentum > 0, placement, resetInnerMomentum)
+                .withInnerMomentum(innerMomentum, innerNesterov && innerMomentum > 0, placement, resetInnerMomentum)
                 .withOuterMomentum(c.momentum(), c.nesterov() && c.momentum() > 0)
                 .withWeightDecay(c.weightDecay(), outerWeightDecay)
                 .withSeed(c.seed());

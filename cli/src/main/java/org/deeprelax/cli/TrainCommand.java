@@ -102,6 +102,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--inner-momentum", paramLabel = "M", description = "Entropy-SGD: inner-loop momentum (default: 0.9)")
     private Float innerMomentum;
 
+    @Option(names = "--inner-nesterov", negatable = true, description = "Entropy-SGD: Nesterov's form of the inner momentum (default: on)")
+    private Boolean innerNesterov;
+
     @Option(names = "--momentum-placement", paramLabel = "P",
             description = "Entropy-SGD: inner momentum on the gradient only (gradient: Lua/ucla code, default) or on everything (all: hamilton-jacobi code)")
     private String placement;
@@ -235,7 +238,7 @@ final class TrainCommand implements Callable<Integer> {
     private Relaxation relaxation(Relaxation r) {
         if (r == null) {
             for (Object flag : new Object[] {innerSteps, gamma, scoping, noise, noiseConvention, innerLr, alpha,
-                    innerMomentum, placement, resetInnerMomentum, outerWeightDecay, hjForm, bnRefresh}) {
+                    innerMomentum, innerNesterov, placement, resetInnerMomentum, outerWeightDecay, hjForm, bnRefresh}) {
                 if (flag != null) {
                     throw usage("the Entropy-SGD/HJ flags need --optimizer entropy-sgd or hj");
                 }
@@ -251,6 +254,7 @@ final class TrainCommand implements Callable<Integer> {
                 innerLr != null ? innerLr : hjFormOr(r) == Hj.Form.HJB && optimizer.equals("hj") ? 0.25f : r.innerLr(),
                 alpha != null ? alpha : r.alpha(),
                 innerMomentum != null ? innerMomentum : r.innerMomentum(),
+                innerNesterov != null ? innerNesterov : r.innerNesterov(),
                 placement != null ? choice("--momentum-placement", placement, MomentumPlacement.class) : r.placement(),
                 resetInnerMomentum != null ? resetInnerMomentum : r.resetInnerMomentum(),
                 outerWeightDecay != null ? outerWeightDecay : r.outerWeightDecay(),

@@ -48,7 +48,7 @@ class TrainerTest {
     static TrainConfig entropySgd(int epochs) {
         Relaxation r = Recipe.of("lenet", "entropy-sgd").relaxation();
         Relaxation shortLoop = new Relaxation(3, r.gamma(), r.scoping(), r.noise(), r.noiseConvention(), r.innerLr(),
-                r.alpha(), r.innerMomentum(), r.placement(), r.resetInnerMomentum(), r.outerWeightDecay(), r.hjForm(),
+                r.alpha(), r.innerMomentum(), r.innerNesterov(), r.placement(), r.resetInnerMomentum(), r.outerWeightDecay(), r.hjForm(),
                 true);
         return new TrainConfig("lenet", "mnist-10k", "entropy-sgd", epochs, 64, "1:1,2:0.1", 0f, true, 0f, 5, "cpu",
                 shortLoop);
@@ -80,6 +80,19 @@ class TrainerTest {
         float[] a = StateFile.read(tmp.resolve("whole/checkpoint.state")).getFloats("model.parameters");
         float[] b = StateFile.read(tmp.resolve("split/checkpoint.state")).getFloats("model.parameters");
         assertArrayEquals(a, b);
+    }
+
+    @Test
+    void theEntropySgdRecipeIsTheLuaCodes() {
+        TrainConfig c = entropySgd(1);
+        org.deeprelax.nn.Model m = org.deeprelax.nn.Model.build("lenet",
+                org.deeprelax.nn.models.Models.create("lenet"), Backends.cpu(), 1);
+        org.deeprelax.optim.EntropySgd.Options o = ((org.deeprelax.optim.EntropySgd)
+                c.relaxation().build("entropy-sgd", m, 1f, c)).options();
+        assertTrue(o.innerNesterov() && o.innerMomentum() == 0.9f, "Nesterov 0.9 on the inner gradient: " + o);
+        assertEquals(0f, o.outerMomentum(), "no outer momentum: " + o);
+        assertEquals(0.25f, o.alpha());
+        assertEquals(org.deeprelax.optim.EntropySgd.Noise.CODE, o.noiseConvention());
     }
 
     @Test
