@@ -150,6 +150,20 @@ public final class Driver {
     }
 
     @FunctionalInterface
+    interface OutCall {
+        int run(MemorySegment out) throws Throwable;
+    }
+
+    /** Runs a call whose first argument receives a handle, checks its status, and returns the handle. */
+    private MemorySegment outHandle(String what, OutCall c) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment v = a.allocate(ADDRESS);
+            check(what, call(() -> c.run(v)));
+            return v.get(ADDRESS, 0);
+        }
+    }
+
+    @FunctionalInterface
     interface ObjCall {
         Object run() throws Throwable;
     }
@@ -233,11 +247,7 @@ public final class Driver {
 
     /** @param device the device @return its primary context, retained (release with {@link #primaryCtxRelease}) */
     public MemorySegment primaryCtxRetain(int device) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(ADDRESS);
-            check("cuDevicePrimaryCtxRetain", call(() -> (int) cuDevicePrimaryCtxRetain.invokeExact(v, device)));
-            return v.get(ADDRESS, 0);
-        }
+        return outHandle("cuDevicePrimaryCtxRetain", v -> (int) cuDevicePrimaryCtxRetain.invokeExact(v, device));
     }
 
     /** @param device the device whose primary context is released once */
@@ -254,11 +264,7 @@ public final class Driver {
 
     /** @param flags e.g. {@link #STREAM_NON_BLOCKING} @return a new stream */
     public MemorySegment streamCreate(int flags) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(ADDRESS);
-            check("cuStreamCreate", call(() -> (int) cuStreamCreate.invokeExact(v, flags)));
-            return v.get(ADDRESS, 0);
-        }
+        return outHandle("cuStreamCreate", v -> (int) cuStreamCreate.invokeExact(v, flags));
     }
 
     /** @param stream destroyed (pending work still completes) */
@@ -273,11 +279,7 @@ public final class Driver {
 
     /** @param flags e.g. {@link #EVENT_DISABLE_TIMING} @return a new event */
     public MemorySegment eventCreate(int flags) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(ADDRESS);
-            check("cuEventCreate", call(() -> (int) cuEventCreate.invokeExact(v, flags)));
-            return v.get(ADDRESS, 0);
-        }
+        return outHandle("cuEventCreate", v -> (int) cuEventCreate.invokeExact(v, flags));
     }
 
     /** @param event recorded @param stream at this point of the stream */
@@ -332,11 +334,8 @@ public final class Driver {
 
     /** @param bytes size @return page-locked host memory of that size */
     public MemorySegment memAllocHost(long bytes) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(ADDRESS);
-            check("cuMemAllocHost_v2(" + bytes + " bytes)", call(() -> (int) cuMemAllocHost.invokeExact(v, bytes)));
-            return v.get(ADDRESS, 0).reinterpret(bytes);
-        }
+        return outHandle("cuMemAllocHost_v2(" + bytes + " bytes)", v -> (int) cuMemAllocHost.invokeExact(v, bytes))
+                .reinterpret(bytes);
     }
 
     /** @param p page-locked memory from {@link #memAllocHost} */
@@ -368,11 +367,7 @@ public final class Driver {
 
     /** @param image a cubin or NUL-terminated PTX image @return the loaded module */
     public MemorySegment moduleLoadData(MemorySegment image) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment v = a.allocate(ADDRESS);
-            check("cuModuleLoadData", call(() -> (int) cuModuleLoadData.invokeExact(v, image)));
-            return v.get(ADDRESS, 0);
-        }
+        return outHandle("cuModuleLoadData", v -> (int) cuModuleLoadData.invokeExact(v, image));
     }
 
     /** @param module unloaded */
