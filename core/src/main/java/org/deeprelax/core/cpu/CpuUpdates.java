@@ -5,15 +5,17 @@ import jdk.incubator.vector.VectorSpecies;
 
 import org.deeprelax.core.LangevinStep;
 import org.deeprelax.core.random.Philox;
+import org.deeprelax.core.random.PhiloxVector;
 
 /**
  * Fused optimizer updates over flat arenas. Each reads every operand once and writes every result once,
  * in one vectorised pass split across cores, so an update costs what its memory traffic costs: the
  * per-tensor loops of reference optimizers read and write the arena several times over.
  *
- * <p>The Langevin step needs a normal draw per parameter. It is made inside the pass, block by block,
- * into a per-thread scratch of {@link #BLOCK} floats that stays in L1: the noise never exists as an
- * arena-sized tensor, so it costs no memory traffic, only the Philox arithmetic.
+ * <p>The Langevin step needs a normal draw per parameter. It is made inside the pass, a chunk at a time into
+ * a scratch in L1 ({@link PhiloxVector}), and consumed at once by {@link LangevinUpdate}: the noise never
+ * exists as an arena-sized tensor, so it costs no memory traffic, only the Philox arithmetic, which the
+ * out-of-order core overlaps with the streaming loads of the arenas.
  */
 final class CpuUpdates {
 
@@ -49,71 +51,39 @@ final class CpuUpdates {
         });
     }
 
-    static final int BLOCK = 2048;
-    private static final ThreadLocal<float[]> NOISE = ThreadLocal.withInitial(() -> new float[BLOCK]);
+    private static final ThreadLocal<float[]> NOISE = ThreadLocal.withInitial(() -> new float[PhiloxVector.CHUNK]);
 
     static void langevin(float[] y, int yo, float[] g, int go, float[] x, int xo, float[] m, int mo, float[] mu,
                          int muo, int n, LangevinStep st, long seed, long stream, long first) {
-        boolean noisy = st.noiseScale() != 0;
-        boolean hasMomentum = st.momentum() != 0;
-        boolean all = st.placement() == LangevinStep.MomentumPlacement.ALL;
-        float lr = st.innerLr(), gamma = st.gamma(), ns = st.noiseScale(), alpha = st.alpha();
-        float rho = st.momentum(), wd = st.weightDecay();
-        boolean nesterov = st.nesterov();
+        LangevinUpdate update = new LangevinUpdate(y, yo, g, go, x, xo, m, mo, mu, muo, st);
         Parallel.forRange(n, CpuElementwise.GRAIN, (from, to) -> {
-            VectorSpecies<Float> s = CpuElementwise.S;
+            int i = from;
             float[] noise = NOISE.get();
-            for (int b = from; b < to; b += BLOCK) {
-                int end = Math.min(to, b + BLOCK);
-                if (noisy) {
-                    Philox.fillNormal(noise, 0, end - b, seed, stream, first + b);
+            if (!update.noisy()) {
+                i = from + LangevinUpdate.S.loopBound(to - from);
+                update.vectors(from, i, noise, 0);
+                for (; i < to; i++) {
+                    update.scalar(i, 0f);
                 }
-                int i = b;
-                for (int up = b + s.loopBound(end - b); i < up; i += s.length()) {
-                    FloatVector yv = FloatVector.fromArray(s, y, yo + i);
-                    FloatVector gi = FloatVector.fromArray(s, g, go + i).add(yv.mul(wd));
-                    FloatVector extra = yv.sub(FloatVector.fromArray(s, x, xo + i)).mul(gamma);
-                    if (noisy) {
-                        extra = extra.add(FloatVector.fromArray(s, noise, i - b).mul(ns));
+                return;
+            }
+            PhiloxVector pass = PhiloxVector.forThisThread();
+            while (i < to) {
+                long index = first + i;
+                int lane = (int) index & 3;
+                if (to - i >= PhiloxVector.CHUNK && PhiloxVector.canStartAt(index)) {
+                    // The common case: a chunk of normals drawn into L1 and consumed at once.
+                    pass.normals(seed, stream, index, noise, 0);
+                    update.vectors(i, i + PhiloxVector.CHUNK, noise, 0);
+                    i += PhiloxVector.CHUNK;
+                } else {
+                    // A partial block at either end of the range, or blocks whose counter carries.
+                    int len = Math.min(to - i, lane != 0 ? 4 - lane : PhiloxVector.CHUNK);
+                    Philox.fillNormal(noise, 0, len, seed, stream, index);
+                    for (int k = 0; k < len; k++) {
+                        update.scalar(i + k, noise[k]);
                     }
-                    FloatVector d;
-                    if (!hasMomentum) {
-                        d = gi.add(extra);
-                    } else {
-                        FloatVector h = all ? gi.add(extra) : gi;
-                        FloatVector mv = FloatVector.fromArray(s, m, mo + i).mul(rho).add(h);
-                        mv.intoArray(m, mo + i);
-                        d = nesterov ? h.add(mv.mul(rho)) : mv;
-                        if (!all) {
-                            d = d.add(extra);
-                        }
-                    }
-                    yv = yv.sub(d.mul(lr));
-                    yv.intoArray(y, yo + i);
-                    FloatVector.fromArray(s, mu, muo + i).mul(1 - alpha).add(yv.mul(alpha)).intoArray(mu, muo + i);
-                }
-                for (; i < end; i++) {
-                    float yi = y[yo + i];
-                    float gv = g[go + i] + wd * yi;
-                    float extra = gamma * (yi - x[xo + i]);
-                    if (noisy) {
-                        extra += ns * noise[i - b];
-                    }
-                    float d;
-                    if (!hasMomentum) {
-                        d = gv + extra;
-                    } else {
-                        float h = all ? gv + extra : gv;
-                        float mv = rho * m[mo + i] + h;
-                        m[mo + i] = mv;
-                        d = nesterov ? h + rho * mv : mv;
-                        if (!all) {
-                            d += extra;
-                        }
-                    }
-                    yi -= lr * d;
-                    y[yo + i] = yi;
-                    mu[muo + i] = (1 - alpha) * mu[muo + i] + alpha * yi;
+                    i += len;
                 }
             }
         });

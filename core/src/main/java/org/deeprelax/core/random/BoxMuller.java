@@ -2,6 +2,7 @@ package org.deeprelax.core.random;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -42,6 +43,7 @@ final class BoxMuller {
 
     static final VectorSpecies<Integer> IS = IntVector.SPECIES_PREFERRED;
     static final VectorSpecies<Float> FS = FloatVector.SPECIES_PREFERRED;
+    static final VectorSpecies<Long> LS = LongVector.SPECIES_PREFERRED;
 
     private BoxMuller() {
     }
@@ -95,61 +97,80 @@ final class BoxMuller {
         return radius(w0) * trig(w1, odd);
     }
 
-    // ---- a vector of pairs: the same operations, lane by lane ---------------------------------------
+    // ---- vectors of pairs: the same operations, lane by lane ------------------------------------------
+    // Word-major layout: vector 2v of the words holds even words (radii), vector 2v + 1 the odd words
+    // (angles) of the same blocks. Arrays in and out, and each method a loop over independent vectors:
+    // see PhiloxVector for why.
 
-    /** Lane-wise {@link #radius}. */
-    static FloatVector radius(IntVector w) {
-        FloatVector u1 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 8).add(1).convert(VectorOperators.I2F, 0))
-                .mul(INV_2_24);
-        IntVector bits = u1.reinterpretAsInts();
-        IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
-        FloatVector m = bits.and(0x007FFFFF).or(0x3F800000).reinterpretAsFloats();
-        VectorMask<Float> high = m.compare(VectorOperators.GT, SQRT2);
-        m = m.blend(m.mul(0.5f), high);
-        FloatVector s = m.sub(1f).div(m.add(1f));
-        FloatVector z = s.mul(s);
-        FloatVector p = z.fma(A11, A9);
-        p = p.fma(z, FloatVector.broadcast(FS, A7));
-        p = p.fma(z, FloatVector.broadcast(FS, A5));
-        p = p.fma(z, FloatVector.broadcast(FS, A3));
-        FloatVector lnm = s.mul(z).fma(p.mul(2f), s.mul(2f));
-        // Masks stay in the float species (no mask casts, which the JIT does not always intrinsify);
-        // e + 1 in float is exact for these small integers.
-        FloatVector ef = ((FloatVector) e.convert(VectorOperators.I2F, 0)).add(1f, high);
-        FloatVector ln = ef.mul(LN2_HI).add(ef.fma(FloatVector.broadcast(FS, LN2_LO), lnm));
-        return ln.mul(-2f).sqrt();
+    /**
+     * Lane-wise {@link #radius}: {@code radii[v·L + l] = radius(words[2v·L + l])} for v below
+     * {@code pairs}, L the lanes.
+     *
+     * @param words the words
+     * @param radii receives the radii
+     * @param pairs pairs of word vectors
+     */
+    static void radii(int[] words, float[] radii, int pairs) {
+        int lanes = IS.length();
+        for (int v = 0; v < pairs; v++) {
+            IntVector w = IntVector.fromArray(IS, words, 2 * v * lanes);
+            FloatVector u1 = ((FloatVector) w.lanewise(VectorOperators.LSHR, 8).add(1)
+                    .convert(VectorOperators.I2F, 0)).mul(INV_2_24);
+            IntVector bits = u1.reinterpretAsInts();
+            IntVector e = bits.lanewise(VectorOperators.LSHR, 23).sub(127);
+            FloatVector m = bits.and(0x007FFFFF).or(0x3F800000).reinterpretAsFloats();
+            VectorMask<Float> high = m.compare(VectorOperators.GT, SQRT2);
+            m = m.blend(m.mul(0.5f), high);
+            FloatVector s = m.sub(1f).div(m.add(1f));
+            FloatVector z = s.mul(s);
+            FloatVector p = z.fma(A11, A9);
+            p = p.fma(z, FloatVector.broadcast(FS, A7));
+            p = p.fma(z, FloatVector.broadcast(FS, A5));
+            p = p.fma(z, FloatVector.broadcast(FS, A3));
+            FloatVector lnm = s.mul(z).fma(p.mul(2f), s.mul(2f));
+            // Masks stay in the float species (no mask casts, which the JIT does not always intrinsify);
+            // e + 1 in float is exact for these small integers.
+            FloatVector ef = ((FloatVector) e.convert(VectorOperators.I2F, 0)).add(1f, high);
+            FloatVector ln = ef.mul(LN2_HI).add(ef.fma(FloatVector.broadcast(FS, LN2_LO), lnm));
+            ln.mul(-2f).sqrt().intoArray(radii, v * lanes);
+        }
     }
 
     /**
-     * Lane-wise {@link #normal} for both branches at once: r·cos θ and r·sin θ.
+     * Lane-wise {@link #normal} for both branches at once: for each pair v of word vectors,
+     * {@code out[2v·L + l] = r·cos θ} and {@code out[(2v + 1)·L + l] = r·sin θ}, with r from
+     * {@code radii[v·L + l]} and θ from {@code words[(2v + 1)·L + l]}.
      *
-     * @param r the radii, from {@link #radius(IntVector)}
-     * @param w odd words
-     * @param cosOut receives r·cos θ per lane, at {@code cosOff}
-     * @param sinOut receives r·sin θ per lane, at {@code sinOff}
-     * @param cosOff where the cosines go
-     * @param sinOff where the sines go
+     * @param words the words
+     * @param radii the radii, from {@link #radii}
+     * @param out receives the normals, word-major like the words
+     * @param pairs pairs of word vectors
      */
-    static void normals(FloatVector r, IntVector w, float[] cosOut, float[] sinOut, int cosOff, int sinOff) {
-        IntVector k = w.lanewise(VectorOperators.LSHR, 8);
-        IntVector q = k.add(1 << 21).lanewise(VectorOperators.LSHR, 22);
-        FloatVector a = ((FloatVector) k.sub(q.lanewise(VectorOperators.LSHL, 22)).convert(VectorOperators.I2F, 0))
-                .mul(PI_OVER_2_23);
-        FloatVector z = a.mul(a);
-        FloatVector ps = z.fma(S9, S7);
-        ps = ps.fma(z, FloatVector.broadcast(FS, S5));
-        ps = ps.fma(z, FloatVector.broadcast(FS, S3));
-        FloatVector sin = a.mul(z).fma(ps, a);
-        FloatVector pc = z.fma(C10, C8);
-        pc = pc.fma(z, FloatVector.broadcast(FS, C6));
-        pc = pc.fma(z, FloatVector.broadcast(FS, C4));
-        pc = pc.fma(z, FloatVector.broadcast(FS, C2));
-        FloatVector cos = z.fma(pc, FloatVector.broadcast(FS, 1f));
-        // The quadrant's bits as floats: a swap mask from a float compare, and signs as exact ±1 factors.
-        VectorMask<Float> swap = ((FloatVector) q.and(1).convert(VectorOperators.I2F, 0)).compare(VectorOperators.NE, 0f);
-        FloatVector sinSign = ((FloatVector) q.and(2).convert(VectorOperators.I2F, 0)).neg().add(1f);
-        FloatVector cosSign = ((FloatVector) q.add(1).and(2).convert(VectorOperators.I2F, 0)).neg().add(1f);
-        r.mul(sin.blend(cos, swap).mul(sinSign)).intoArray(sinOut, sinOff);
-        r.mul(cos.blend(sin, swap).mul(cosSign)).intoArray(cosOut, cosOff);
+    static void normals(int[] words, float[] radii, float[] out, int pairs) {
+        int lanes = IS.length();
+        for (int v = 0; v < pairs; v++) {
+            IntVector k = IntVector.fromArray(IS, words, (2 * v + 1) * lanes).lanewise(VectorOperators.LSHR, 8);
+            IntVector q = k.add(1 << 21).lanewise(VectorOperators.LSHR, 22);
+            FloatVector a = ((FloatVector) k.sub(q.lanewise(VectorOperators.LSHL, 22))
+                    .convert(VectorOperators.I2F, 0)).mul(PI_OVER_2_23);
+            FloatVector z = a.mul(a);
+            FloatVector ps = z.fma(S9, S7);
+            ps = ps.fma(z, FloatVector.broadcast(FS, S5));
+            ps = ps.fma(z, FloatVector.broadcast(FS, S3));
+            FloatVector sin = a.mul(z).fma(ps, a);
+            FloatVector pc = z.fma(C10, C8);
+            pc = pc.fma(z, FloatVector.broadcast(FS, C6));
+            pc = pc.fma(z, FloatVector.broadcast(FS, C4));
+            pc = pc.fma(z, FloatVector.broadcast(FS, C2));
+            FloatVector cos = z.fma(pc, FloatVector.broadcast(FS, 1f));
+            // The quadrant's bits as floats: a swap mask from a float compare, and signs as exact ±1 factors.
+            VectorMask<Float> swap = ((FloatVector) q.and(1).convert(VectorOperators.I2F, 0))
+                    .compare(VectorOperators.NE, 0f);
+            FloatVector sinSign = ((FloatVector) q.and(2).convert(VectorOperators.I2F, 0)).neg().add(1f);
+            FloatVector cosSign = ((FloatVector) q.add(1).and(2).convert(VectorOperators.I2F, 0)).neg().add(1f);
+            FloatVector r = FloatVector.fromArray(FS, radii, v * lanes);
+            r.mul(cos.blend(sin, swap).mul(cosSign)).intoArray(out, 2 * v * lanes);
+            r.mul(sin.blend(cos, swap).mul(sinSign)).intoArray(out, (2 * v + 1) * lanes);
+        }
     }
 }

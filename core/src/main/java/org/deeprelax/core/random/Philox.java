@@ -190,7 +190,7 @@ public final class Philox {
 
     /**
      * Fills {@code dst[off + i] = uniform(seed, stream, firstIndex + i)} for {@code i} in {@code [0, len)},
-     * bit for bit, sixteen blocks at a time where the Vector API offers sixteen lanes.
+     * bit for bit, a vector of blocks at a time.
      *
      * @param dst the destination
      * @param off first element written
@@ -207,7 +207,7 @@ public final class Philox {
 
     /**
      * Fills {@code dst[off + i] = normal(seed, stream, firstIndex + i)} for {@code i} in {@code [0, len)},
-     * bit for bit, sixteen blocks at a time where the Vector API offers sixteen lanes.
+     * bit for bit, a vector of blocks at a time.
      *
      * @param dst the destination
      * @param off first element written
@@ -223,8 +223,8 @@ public final class Philox {
     }
 
     /**
-     * Uniforms or normals by index: whole runs of aligned blocks through {@link PhiloxVector} (sixteen
-     * blocks a pass), partial blocks and the rest one block at a time; both paths give the same floats.
+     * Uniforms or normals by index: whole runs of aligned blocks through {@link PhiloxVector} (a chunk
+     * of numbers a call), partial blocks and the rest one block at a time; both paths give the same floats.
      */
     private static void fillFloats(float[] dst, int off, int len, long seed, long stream, long firstIndex,
                                    boolean normal) {
@@ -237,14 +237,14 @@ public final class Philox {
         while (i < end) {
             long blockIndex = index >>> 2;
             int lane = (int) index & 3;
-            if (lane == 0 && end - i >= 4 * PhiloxVector.BLOCKS && PhiloxVector.fits(blockIndex)) {
+            if (end - i >= PhiloxVector.CHUNK && PhiloxVector.canStartAt(index)) {
                 if (normal) {
-                    PhiloxVector.normals(seed, stream, blockIndex, dst, i);
+                    PhiloxVector.forThisThread().normals(seed, stream, index, dst, i);
                 } else {
-                    PhiloxVector.uniforms(seed, stream, blockIndex, dst, i);
+                    PhiloxVector.forThisThread().uniforms(seed, stream, index, dst, i);
                 }
-                i += 4 * PhiloxVector.BLOCKS;
-                index += 4 * PhiloxVector.BLOCKS;
+                i += PhiloxVector.CHUNK;
+                index += PhiloxVector.CHUNK;
                 continue;
             }
             blockAt(seed, stream, blockIndex, w);
