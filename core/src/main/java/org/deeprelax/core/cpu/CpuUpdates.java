@@ -13,9 +13,9 @@ import org.deeprelax.core.random.PhiloxVector;
  * per-tensor loops of reference optimizers read and write the arena several times over.
  *
  * <p>The Langevin step needs a normal draw per parameter. It is made inside the pass, a chunk at a time into
- * a scratch in L1 ({@link PhiloxVector}), and consumed at once by {@link LangevinUpdate}: the noise never
- * exists as an arena-sized tensor, so it costs no memory traffic, only the Philox arithmetic, which the
- * out-of-order core overlaps with the streaming loads of the arenas.
+ * a scratch in L1 ({@link PhiloxVector}), and consumed by {@link LangevinUpdate} while the next chunk
+ * is drawn: the noise never exists as an arena-sized tensor, so it costs no memory traffic, only the
+ * Philox arithmetic, which the out-of-order core overlaps with the streaming loads of the arenas.
  */
 final class CpuUpdates {
 
@@ -67,17 +67,28 @@ final class CpuUpdates {
                 }
                 return;
             }
-            PhiloxVector pass = PhiloxVector.forThisThread();
+            // Software-pipelined by one chunk: the update of chunk k (memory-bound) runs between the
+            // Philox rounds and the Box-Muller of chunk k + 1 (compute-bound), so that its cache misses
+            // are outstanding while that arithmetic executes. 'noise' holds chunk k's draws meanwhile.
+            PhiloxVector draws = PhiloxVector.forThisThread();
+            int pending = -1;
             while (i < to) {
                 long index = first + i;
                 int lane = (int) index & 3;
                 if (to - i >= PhiloxVector.CHUNK && PhiloxVector.canStartAt(index)) {
-                    // The common case: a chunk of normals drawn into L1 and consumed at once.
-                    pass.normals(seed, stream, index, noise, 0);
-                    update.vectors(i, i + PhiloxVector.CHUNK, noise, 0);
+                    draws.beginNormals(seed, stream, index);
+                    if (pending >= 0) {
+                        update.vectors(pending, pending + PhiloxVector.CHUNK, noise, 0);
+                    }
+                    draws.endNormals(noise, 0);
+                    pending = i;
                     i += PhiloxVector.CHUNK;
                 } else {
                     // A partial block at either end of the range, or blocks whose counter carries.
+                    if (pending >= 0) {
+                        update.vectors(pending, pending + PhiloxVector.CHUNK, noise, 0);
+                        pending = -1;
+                    }
                     int len = Math.min(to - i, lane != 0 ? 4 - lane : PhiloxVector.CHUNK);
                     Philox.fillNormal(noise, 0, len, seed, stream, index);
                     for (int k = 0; k < len; k++) {
@@ -85,6 +96,9 @@ final class CpuUpdates {
                     }
                     i += len;
                 }
+            }
+            if (pending >= 0) {
+                update.vectors(pending, pending + PhiloxVector.CHUNK, noise, 0);
             }
         });
     }

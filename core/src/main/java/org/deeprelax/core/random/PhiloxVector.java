@@ -84,7 +84,31 @@ public final class PhiloxVector {
      * @param off first element written
      */
     public void normals(long seed, long stream, long index, float[] dst, int off) {
+        beginNormals(seed, stream, index);
+        endNormals(dst, off);
+    }
+
+    /**
+     * The first half of {@link #normals}: the Philox rounds for indices [index, index + CHUNK). The
+     * halves are apart so that a caller can put memory-bound work between them: the out-of-order core
+     * then runs the second half's arithmetic while that work's cache misses are outstanding.
+     *
+     * @param seed Philox key
+     * @param stream Philox stream
+     * @param index the first index; {@link #canStartAt} must hold
+     */
+    public void beginNormals(long seed, long stream, long index) {
         words(seed, stream, index >>> 2);
+    }
+
+    /**
+     * The second half of {@link #normals}: Box-Muller on the words of the last {@link #beginNormals},
+     * written to {@code dst[off ...]} in index order.
+     *
+     * @param dst destination
+     * @param off first element written
+     */
+    public void endNormals(float[] dst, int off) {
         BoxMuller.radii(words, radii, CHUNK / (2 * BLOCKS));
         BoxMuller.normals(words, radii, byWord, CHUNK / (2 * BLOCKS));
         toIndexOrder(dst, off);
