@@ -163,14 +163,17 @@ final class BoxMuller {
             pc = pc.fma(z, FloatVector.broadcast(FS, C4));
             pc = pc.fma(z, FloatVector.broadcast(FS, C2));
             FloatVector cos = z.fma(pc, FloatVector.broadcast(FS, 1f));
-            // The quadrant's bits as floats: a swap mask from a float compare, and signs as exact ±1 factors.
-            VectorMask<Float> swap = ((FloatVector) q.and(1).convert(VectorOperators.I2F, 0))
-                    .compare(VectorOperators.NE, 0f);
-            FloatVector sinSign = ((FloatVector) q.and(2).convert(VectorOperators.I2F, 0)).neg().add(1f);
-            FloatVector cosSign = ((FloatVector) q.add(1).and(2).convert(VectorOperators.I2F, 0)).neg().add(1f);
+            // The quadrant picks the pair (an odd quadrant swaps sine and cosine) and their signs; a sign
+            // flip is an exclusive-or of the sign bit, the same bits as multiplying by -1.
+            VectorMask<Integer> swap = q.and(1).compare(VectorOperators.NE, 0);
+            IntVector sinBits = sin.reinterpretAsInts(), cosBits = cos.reinterpretAsInts();
+            IntVector sinSign = q.and(2).lanewise(VectorOperators.LSHL, 30);
+            IntVector cosSign = q.add(1).and(2).lanewise(VectorOperators.LSHL, 30);
             FloatVector r = FloatVector.fromArray(FS, radii, v * lanes);
-            r.mul(cos.blend(sin, swap).mul(cosSign)).intoArray(out, 2 * v * lanes);
-            r.mul(sin.blend(cos, swap).mul(sinSign)).intoArray(out, (2 * v + 1) * lanes);
+            r.mul(cosBits.blend(sinBits, swap).lanewise(VectorOperators.XOR, cosSign).reinterpretAsFloats())
+                    .intoArray(out, 2 * v * lanes);
+            r.mul(sinBits.blend(cosBits, swap).lanewise(VectorOperators.XOR, sinSign).reinterpretAsFloats())
+                    .intoArray(out, (2 * v + 1) * lanes);
         }
     }
 }
