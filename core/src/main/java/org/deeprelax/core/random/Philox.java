@@ -234,14 +234,18 @@ public final class Philox {
         long index = firstIndex;
         int i = off;
         int end = off + len;
+        PhiloxVector draws = null;   // looked up once, and only by fills long enough to use it
         while (i < end) {
             long blockIndex = index >>> 2;
             int lane = (int) index & 3;
             if (end - i >= PhiloxVector.CHUNK && PhiloxVector.canStartAt(index)) {
+                if (draws == null) {
+                    draws = PhiloxVector.forThisThread();
+                }
                 if (normal) {
-                    PhiloxVector.forThisThread().normals(seed, stream, index, dst, i);
+                    draws.normals(seed, stream, index, dst, i);
                 } else {
-                    PhiloxVector.forThisThread().uniforms(seed, stream, index, dst, i);
+                    draws.uniforms(seed, stream, index, dst, i);
                 }
                 i += PhiloxVector.CHUNK;
                 index += PhiloxVector.CHUNK;
