@@ -1,6 +1,10 @@
 package org.deeprelax.core.cpu;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 import org.deeprelax.core.PoolGeometry;
 
 /**
@@ -10,11 +14,14 @@ import org.deeprelax.core.PoolGeometry;
  * <p>Every {@code (n, c)} plane is independent, so the work is split across threads by planes and
  * each plane is a plain loop over output cells. The window of output {@code (p, q)} covers input rows
  * {@code p·strideH − padH ... + kernelH − 1} and columns likewise; it is clipped to the input once per
- * cell, so padding costs nothing and is never read.
+ * cell, so padding costs nothing and is never read. Max pooling with windows that tile the input
+ * (stride = kernel, no padding: LeNet's) reads sixteen windows at a time with gathers instead
+ * ({@link #tiles}): 4–17 times faster on LeNet's layers ({@code PoolBenchmark}).
  *
  * <p><b>Max.</b> Padded cells never win (they are not candidates at all, rather than zeros), and
  * {@link PoolGeometry} keeps padding at most half the window, so every window holds at least one real
- * cell. NaN propagates: a window containing NaN yields NaN. The gradient of each output goes to a
+ * cell. The max is {@link Math#max}'s: NaN propagates (a window containing NaN yields NaN), and +0 counts
+ * as above −0. The gradient of each output goes to a
  * single input cell: the <em>first</em> cell of the window, in row-major scan order (top row first,
  * left to right), whose value equals the max — for a NaN max, the first NaN. Windows that overlap
  * (stride smaller than the kernel) add their gradients into shared cells. The backward pass finds that
@@ -25,6 +32,8 @@ import org.deeprelax.core.PoolGeometry;
  * cells of the window.
  */
 public final class CpuPool {
+
+    private static final VectorSpecies<Float> S = CpuElementwise.S;
 
     /** Fewest planes worth a thread of their own. */
     private static final int MIN_PLANES = 4;
@@ -45,25 +54,13 @@ public final class CpuPool {
         int hw = g.h() * g.w(), pq = g.p() * g.q();
         checkRange("x", x, xOff, (long) g.n() * g.c() * hw);
         checkRange("y", y, yOff, (long) g.n() * g.c() * pq);
+        int[] corners = tiles(g) ? corners(g) : null;
         Parallel.forRange(g.n() * g.c(), MIN_PLANES, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int xb = xOff + plane * hw, yb = yOff + plane * pq;
-                for (int p = 0; p < g.p(); p++) {
-                    int h0 = rowStart(g, p), h1 = rowEnd(g, p);
-                    for (int q = 0; q < g.q(); q++) {
-                        int w0 = colStart(g, q), w1 = colEnd(g, q);
-                        float m = Float.NEGATIVE_INFINITY;
-                        for (int ih = h0; ih < h1; ih++) {
-                            int row = xb + ih * g.w();
-                            for (int iw = w0; iw < w1; iw++) {
-                                float v = x[row + iw];
-                                if (v > m || v != v) {     // once m is NaN nothing is greater: NaN stays
-                                    m = v;
-                                }
-                            }
-                        }
-                        y[yb + p * g.q() + q] = m;
-                    }
+                int o = corners == null ? 0 : tilingMaxForward(g, corners, x, xb, y, yb);
+                for (; o < pq; o++) {
+                    y[yb + o] = windowMax(g, x, xb, o / g.q(), o % g.q());
                 }
             }
         });
@@ -93,34 +90,20 @@ public final class CpuPool {
         checkRange("y", y, yOff, (long) g.n() * g.c() * pq);
         checkRange("dy", dy, dyOff, (long) g.n() * g.c() * pq);
         checkRange("dx", dx, dxOff, (long) g.n() * g.c() * hw);
+        int[] corners = tiles(g) ? corners(g) : null;
         Parallel.forRange(g.n() * g.c(), MIN_PLANES, (from, to) -> {
             for (int plane = from; plane < to; plane++) {
                 int xb = xOff + plane * hw, yb = plane * pq, db = dxOff + plane * hw;
                 Arrays.fill(dx, db, db + hw, 0f);
-                for (int p = 0; p < g.p(); p++) {
-                    int h0 = rowStart(g, p), h1 = rowEnd(g, p);
-                    for (int q = 0; q < g.q(); q++) {
-                        int w0 = colStart(g, q), w1 = colEnd(g, q);
-                        int o = yb + p * g.q() + q;
-                        float m = y[yOff + o];
-                        boolean nan = m != m;
-                        int hit = -1;
-                        for (int ih = h0; ih < h1 && hit < 0; ih++) {
-                            int row = ih * g.w();
-                            for (int iw = w0; iw < w1; iw++) {
-                                float v = x[xb + row + iw];
-                                if (v == m || nan && v != v) {
-                                    hit = row + iw;
-                                    break;
-                                }
-                            }
-                        }
-                        if (hit < 0) {
-                            throw new IllegalArgumentException("maxpool backward: y[" + o + "] = " + m
-                                    + " is in no cell of its window; y is not the max pooling of x");
-                        }
-                        dx[db + hit] += dy[dyOff + o];
+                int o = corners == null ? 0
+                        : tilingMaxBackward(g, corners, x, xb, y, yOff + yb, dy, dyOff + yb, dx, db, plane * pq);
+                for (; o < pq; o++) {
+                    float m = y[yOff + yb + o];
+                    int hit = windowHit(g, x, xb, o / g.q(), o % g.q(), m);
+                    if (hit < 0) {
+                        throw notTheMax(yb + o, m);
                     }
+                    dx[db + hit] += dy[dyOff + yb + o];
                 }
             }
         });
@@ -196,6 +179,120 @@ public final class CpuPool {
                 }
             }
         });
+    }
+
+    // ---- one window, any geometry ------------------------------------------------------------------
+
+    /** The max of output (p, q)'s window in the plane at {@code xb}, by {@link Math#max}, as the vector path. */
+    private static float windowMax(PoolGeometry g, float[] x, int xb, int p, int q) {
+        int w0 = colStart(g, q), w1 = colEnd(g, q);
+        float m = Float.NEGATIVE_INFINITY;
+        for (int ih = rowStart(g, p), h1 = rowEnd(g, p); ih < h1; ih++) {
+            int row = xb + ih * g.w();
+            for (int iw = w0; iw < w1; iw++) {
+                m = Math.max(m, x[row + iw]);
+            }
+        }
+        return m;
+    }
+
+    /** The plane offset of the first cell of output (p, q)'s window, in scan order, holding {@code m}; −1 if none. */
+    private static int windowHit(PoolGeometry g, float[] x, int xb, int p, int q, float m) {
+        int w0 = colStart(g, q), w1 = colEnd(g, q);
+        for (int ih = rowStart(g, p), h1 = rowEnd(g, p); ih < h1; ih++) {
+            int row = ih * g.w();
+            for (int iw = w0; iw < w1; iw++) {
+                if (isMax(x[xb + row + iw], m)) {
+                    return row + iw;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /** Whether cell value {@code v} is the window's max {@code m} (a NaN max is any NaN cell). */
+    private static boolean isMax(float v, float m) {
+        return v == m || m != m && v != v;
+    }
+
+    private static IllegalArgumentException notTheMax(int o, float m) {
+        return new IllegalArgumentException("maxpool backward: y[" + o + "] = " + m
+                + " is in no cell of its window; y is not the max pooling of x");
+    }
+
+    // ---- tiling windows, sixteen outputs at a time ------------------------------------------------------
+
+    /**
+     * Whether the windows tile the input: stride equal to the kernel and no padding, as in LeNet's
+     * pooling layers (3×3 and 2×2). No window then needs clipping, so output o's window is its
+     * top-left cell's plane offset, {@link #corners}[o], plus (i·w + j) for cell (i, j): a vector of
+     * outputs reads cell (i, j) of all its windows with one gather. The scalar loops, a few window
+     * cells each, spent their time in loop overhead and mispredicted compares.
+     */
+    private static boolean tiles(PoolGeometry g) {
+        return g.strideH() == g.kernelH() && g.strideW() == g.kernelW() && g.padH() == 0 && g.padW() == 0;
+    }
+
+    /** Each output's top-left window cell, as an offset in its plane. */
+    private static int[] corners(PoolGeometry g) {
+        int[] c = new int[g.p() * g.q()];
+        for (int o = 0; o < c.length; o++) {
+            c[o] = (o / g.q()) * g.kernelH() * g.w() + (o % g.q()) * g.kernelW();
+        }
+        return c;
+    }
+
+    /**
+     * Max pooling of the whole vectors of one plane's outputs (lane-wise {@code MAX}, which is
+     * {@link Math#max}).
+     *
+     * @return the first output left to the scalar code
+     */
+    private static int tilingMaxForward(PoolGeometry g, int[] corners, float[] x, int xb, float[] y, int yb) {
+        int whole = S.loopBound(corners.length);
+        for (int o = 0; o < whole; o += S.length()) {
+            FloatVector m = FloatVector.fromArray(S, x, xb, corners, o);
+            for (int i = 0; i < g.kernelH(); i++) {
+                for (int j = i == 0 ? 1 : 0; j < g.kernelW(); j++) {
+                    m = m.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, xb + i * g.w() + j, corners, o));
+                }
+            }
+            m.intoArray(y, yb + o);
+        }
+        return whole;
+    }
+
+    /**
+     * The gradient for the whole vectors of one plane's outputs: cells in scan order, each lane taking
+     * the first that equals its max; {@code dx} (zeroed, and each cell in one window) receives
+     * {@code 0 + dy} there, the same floats as the scalar {@code +=}.
+     *
+     * @param o0 the plane's first output, for the error message
+     * @return the first output left to the scalar code
+     */
+    private static int tilingMaxBackward(PoolGeometry g, int[] corners, float[] x, int xb, float[] y, int yb,
+                                         float[] dy, int dyb, float[] dx, int db, int o0) {
+        int whole = S.loopBound(corners.length);
+        for (int o = 0; o < whole; o += S.length()) {
+            FloatVector m = FloatVector.fromArray(S, y, yb + o);
+            FloatVector grad = FloatVector.fromArray(S, dy, dyb + o).add(0f);
+            VectorMask<Float> nan = m.test(VectorOperators.IS_NAN);
+            VectorMask<Float> found = S.maskAll(false);
+            for (int i = 0; i < g.kernelH(); i++) {
+                for (int j = 0; j < g.kernelW(); j++) {
+                    int at = i * g.w() + j;
+                    FloatVector v = FloatVector.fromArray(S, x, xb + at, corners, o);
+                    VectorMask<Float> max = v.compare(VectorOperators.EQ, m).or(nan.and(v.test(VectorOperators.IS_NAN)));
+                    grad.intoArray(dx, db + at, corners, o, max.andNot(found));
+                    found = found.or(max);
+                }
+            }
+            if (!found.allTrue()) {
+                int lane = found.not().firstTrue();
+                throw notTheMax(o0 + o + lane, y[yb + o + lane]);
+            }
+        }
+        return whole;
     }
 
     /** First input row of output row {@code p}'s window, clipped to the input. */

@@ -27,6 +27,8 @@ class CpuPoolTest {
                 // n, c, h, w, kernelH, kernelW, strideH, strideW, padH, padW; offset
                 c("LeNet pool 3 stride 3, 24x24 -> 8x8", new PoolGeometry(2, 3, 24, 24, 3, 3, 3, 3, 0, 0), 0),
                 c("2x2 stride 2, odd size", new PoolGeometry(2, 2, 7, 9, 2, 2, 2, 2, 0, 0), 3),
+                c("2x2 stride 2, 10x10: 16 outputs a plane by vector, 9 by scalar",
+                        new PoolGeometry(2, 3, 10, 10, 2, 2, 2, 2, 0, 0), 6),
                 c("3 stride 2 (overlapping)", new PoolGeometry(1, 3, 9, 8, 3, 3, 2, 2, 0, 0), 5),
                 c("2 stride 3 (gaps)", new PoolGeometry(2, 2, 8, 10, 2, 2, 3, 3, 0, 0), 1),
                 c("3 stride 2 pad 1", new PoolGeometry(2, 2, 7, 7, 3, 3, 2, 2, 1, 1), 2),
@@ -229,6 +231,86 @@ class CpuPoolTest {
         float[] dxo = new float[9];
         CpuPool.maxBackward(o, flat, 0, yo, 0, new float[] {1, 2, 3, 4}, 0, dxo, 0);
         assertArrayEquals(new float[] {1, 2, 0, 3, 4, 0, 0, 0, 0}, dxo);
+    }
+
+    @Test
+    void tilingWindowsKeepTheRulesInVectorAndScalarOutputs() {
+        // 2x2 stride 2 over 10x10: 25 outputs a plane, 0-15 by the vector path and 16-24 by the scalar one.
+        // Output 3 (vector) and 20 (scalar) are windows of equal cells; output 5 (vector) and 22 (scalar)
+        // hold a NaN in their second cell, output 6 a NaN in its last; output 7 a +0 after a -0.
+        PoolGeometry g = new PoolGeometry(1, 2, 10, 10, 2, 2, 2, 2, 0, 0);
+        int planes = 2, hw = 100, pq = 25;
+        float[] x = new float[planes * hw];
+        Random rnd = new Random(11);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextFloat() - 0.5f;
+        }
+        for (int plane = 0; plane < planes; plane++) {
+            int b = plane * hw;
+            for (int o : new int[] {3, 20}) {
+                for (int cell : windowCells(g, o)) {
+                    x[b + cell] = 0.25f;
+                }
+            }
+            x[b + windowCells(g, 5)[1]] = Float.NaN;
+            x[b + windowCells(g, 22)[1]] = Float.NaN;
+            x[b + windowCells(g, 6)[3]] = Float.NaN;
+            int[] seven = windowCells(g, 7);
+            x[b + seven[0]] = -2f;
+            x[b + seven[1]] = -0f;
+            x[b + seven[2]] = 0f;
+            x[b + seven[3]] = -1f;
+        }
+        float[] y = new float[planes * pq];
+        CpuPool.maxForward(g, x, 0, y, 0);
+        float[] dy = new float[planes * pq];
+        float[] expectedDx = new float[x.length];
+        for (int plane = 0; plane < planes; plane++) {
+            for (int o = 0; o < pq; o++) {
+                int[] cells = windowCells(g, o);
+                float m = Float.NEGATIVE_INFINITY;
+                for (int cell : cells) {
+                    m = Math.max(m, x[plane * hw + cell]);
+                }
+                assertEquals(Float.floatToIntBits(m), Float.floatToIntBits(y[plane * pq + o]), "y[" + o + "]");
+                dy[plane * pq + o] = 1 + plane * pq + o;
+                for (int cell : cells) {
+                    float v = x[plane * hw + cell];
+                    if (v == m || m != m && v != v) {
+                        expectedDx[plane * hw + cell] = dy[plane * pq + o];
+                        break;
+                    }
+                }
+            }
+        }
+        assertTrue(Float.isNaN(y[5]) && Float.isNaN(y[22]) && Float.isNaN(y[6]));
+        assertEquals(0.25f, y[3]);
+        assertEquals(Float.floatToIntBits(0f), Float.floatToIntBits(y[7]));
+        float[] dx = new float[x.length];
+        CpuPool.maxBackward(g, x, 0, y, 0, dy, 0, dx, 0);
+        assertArrayEquals(expectedDx, dx);
+        // Ties and NaN send the gradient to the first such cell in scan order; -0 == +0 is a tie too.
+        assertEquals(dy[3], dx[windowCells(g, 3)[0]]);
+        assertEquals(dy[5], dx[windowCells(g, 5)[1]]);
+        assertEquals(dy[7], dx[windowCells(g, 7)[1]]);
+
+        float[] wrong = y.clone();
+        wrong[pq + 9] = 5f;   // plane 1, output 9: a vector lane
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> CpuPool.maxBackward(g, x, 0, wrong, 0, dy, 0, new float[x.length], 0));
+        assertTrue(e.getMessage().contains("y[" + (pq + 9) + "] = 5.0"), e.getMessage());
+    }
+
+    /** The plane offsets of output o's window cells, in scan order, for a geometry without padding. */
+    private static int[] windowCells(PoolGeometry g, int o) {
+        int p = o / g.q(), q = o % g.q();
+        int[] cells = new int[g.kernelH() * g.kernelW()];
+        for (int i = 0; i < g.kernelH(); i++) {
+            for (int j = 0; j < g.kernelW(); j++) {
+                cells[i * g.kernelW() + j] = (p * g.strideH() + i) * g.w() + q * g.strideW() + j;
+            }
+        }
+        return cells;
     }
 
     @Test
