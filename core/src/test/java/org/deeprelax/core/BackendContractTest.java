@@ -155,7 +155,9 @@ public abstract class BackendContractTest {
     void binaryOpsBroadcastForwardAndBackward() {
         int[][][] cases = {
                 {{3, 5}, {3, 5}}, {{2, 3, 4}, {4}}, {{2, 1, 4}, {3, 1}}, {{1}, {2, 3}},
-                {{4, 1}, {1, 6}}, {{2, 3, 1, 5}, {3, 4, 1}}, {{1, 7}, {1, 7}}};
+                {{4, 1}, {1, 6}}, {{2, 3, 1, 5}, {3, 4, 1}}, {{1, 7}, {1, 7}},
+                // A per-channel bias: the backend may merge the last two axes into rows of 24 and 64.
+                {{2, 3, 4, 6}, {1, 3, 1, 1}}, {{2, 3, 8, 8}, {3, 1, 1}}};
         for (BinaryOp op : BinaryOp.values()) {
             for (int[][] c : cases) {
                 int[] as = c[0];

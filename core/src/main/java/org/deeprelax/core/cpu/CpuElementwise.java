@@ -1,5 +1,6 @@
 package org.deeprelax.core.cpu;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -102,8 +103,10 @@ final class CpuElementwise {
      * {@code out = a op b} over the output shape, where a and b are read through broadcast strides
      * (0 along a broadcast axis). {@code out} may be {@code a} itself.
      */
-    static void binary(BinaryOp op, float[] a, int ao, int[] aStrides, float[] b, int bo, int[] bStrides,
-                       float[] out, int oo, int[] dims) {
+    static void binary(BinaryOp op, float[] a, int ao, int[] aAxisStrides, float[] b, int bo, int[] bAxisStrides,
+                       float[] out, int oo, int[] outDims) {
+        int[][] merged = mergeAxes(outDims, aAxisStrides, bAxisStrides);
+        int[] dims = merged[0], aStrides = merged[1], bStrides = merged[2];
         int rank = dims.length;
         int inner = rank == 0 ? 1 : dims[rank - 1];
         int rows = inner == 0 ? 0 : total(dims) / inner;
@@ -123,6 +126,30 @@ final class CpuElementwise {
                 increment(idx, dims);
             }
         });
+    }
+
+    /**
+     * Merges adjacent axes that both operands step through as one (the outer axis's stride is the inner
+     * one's times its size; the output is contiguous), returning {dims, aStrides, bStrides}. A row then
+     * covers them all: adding a bias {@code [1, C, 1, 1]} to {@code [N, C, 8, 8]} runs over rows of 64
+     * rather than 8, long enough for the vector loop (rows shorter than a vector went lane by lane).
+     */
+    private static int[][] mergeAxes(int[] dims, int[] as, int[] bs) {
+        int rank = dims.length;
+        int[] d = new int[rank], sa = new int[rank], sb = new int[rank];
+        int k = rank;
+        for (int axis = rank - 1; axis >= 0; axis--) {
+            if (k < rank && as[axis] == sa[k] * d[k] && bs[axis] == sb[k] * d[k]) {
+                d[k] *= dims[axis];
+            } else {
+                k--;
+                d[k] = dims[axis];
+                sa[k] = as[axis];
+                sb[k] = bs[axis];
+            }
+        }
+        return new int[][] {Arrays.copyOfRange(d, k, rank), Arrays.copyOfRange(sa, k, rank),
+            Arrays.copyOfRange(sb, k, rank)};
     }
 
     private static void binaryRow(BinaryOp op, float[] a, int ao, int as, float[] b, int bo, int bs,
