@@ -10,7 +10,7 @@ import org.deeprelax.core.Backends;
 import org.deeprelax.nn.Model;
 import org.deeprelax.nn.data.BatchLoader;
 import org.deeprelax.nn.data.Split;
-import org.deeprelax.nn.io.StateFile;
+import org.deeprelax.core.io.StateFile;
 import org.deeprelax.nn.models.Models;
 
 import picocli.CommandLine.Command;

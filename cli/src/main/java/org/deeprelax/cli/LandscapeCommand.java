@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-import org.deeprelax.nn.io.AtomicFiles;
+import org.deeprelax.core.io.AtomicFiles;
 import org.deeprelax.optim.landscape.Landscape;
 import org.deeprelax.optim.landscape.LocalEntropy;
 import org.deeprelax.optim.landscape.LocalEntropyPde;

@@ -11,7 +11,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import org.deeprelax.nn.io.AtomicFiles;
+import org.deeprelax.core.io.AtomicFiles;
 
 /**
  * The files a training run leaves in its output directory: {@code metrics.csv}, {@code summary.json}

@@ -15,7 +15,7 @@ import org.deeprelax.nn.Module;
 import org.deeprelax.nn.data.Batch;
 import org.deeprelax.nn.data.BatchLoader;
 import org.deeprelax.nn.data.Split;
-import org.deeprelax.nn.io.StateFile;
+import org.deeprelax.core.io.StateFile;
 import org.deeprelax.nn.layers.Dropout;
 import org.deeprelax.nn.models.Models;
 import org.deeprelax.optim.DivergenceException;

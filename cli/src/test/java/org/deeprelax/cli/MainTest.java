@@ -118,7 +118,7 @@ class MainTest {
         Path dir = tmp.resolve("run");
         Files.createDirectories(dir);
         TrainConfig lenet = TrainerTest.config("lenet", 1, "1:0.1");
-        org.deeprelax.nn.io.StateFile state = new org.deeprelax.nn.io.StateFile();
+        org.deeprelax.core.io.StateFile state = new org.deeprelax.core.io.StateFile();
         state.putString("train.config", lenet.toJson());
         state.write(dir.resolve("checkpoint.state"));
         byte[] before = Files.readAllBytes(dir.resolve("checkpoint.state"));

@@ -16,7 +16,7 @@ import org.deeprelax.core.Backends;
 import org.deeprelax.nn.data.Dataset;
 import org.deeprelax.nn.data.Datasets;
 import org.deeprelax.nn.data.Split;
-import org.deeprelax.nn.io.StateFile;
+import org.deeprelax.core.io.StateFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -9,7 +9,7 @@ import java.util.Map;
 import org.deeprelax.core.Backend;
 import org.deeprelax.core.Shape;
 import org.deeprelax.core.Tensor;
-import org.deeprelax.nn.io.StateFile;
+import org.deeprelax.core.io.StateFile;
 
 /**
  * A module tree placed on a backend, with all its trainable parameters in one flat arena, their

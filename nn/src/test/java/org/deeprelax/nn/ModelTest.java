@@ -16,7 +16,7 @@ import org.deeprelax.core.Backends;
 import org.deeprelax.core.Shape;
 import org.deeprelax.core.Softmax;
 import org.deeprelax.core.Tensor;
-import org.deeprelax.nn.io.StateFile;
+import org.deeprelax.core.io.StateFile;
 import org.deeprelax.nn.layers.Dropout;
 import org.deeprelax.nn.layers.Linear;
 import org.deeprelax.nn.layers.Sequential;

@@ -6,7 +6,7 @@ import java.util.Map;
 import org.deeprelax.core.Backend;
 import org.deeprelax.core.Tensor;
 import org.deeprelax.nn.Model;
-import org.deeprelax.nn.io.StateFile;
+import org.deeprelax.core.io.StateFile;
 
 /**
  * An optimizer over a model's flat arenas. {@link #step} zeroes the gradient arena before each call

@@ -12,7 +12,7 @@ import org.deeprelax.nn.Init;
 import org.deeprelax.nn.Model;
 import org.deeprelax.nn.Module;
 import org.deeprelax.nn.Parameter;
-import org.deeprelax.nn.io.StateFile;
+import org.deeprelax.core.io.StateFile;
 import org.junit.jupiter.api.Test;
 
 /** SGD against the torch.optim.SGD update written out step by step in float64, and its checks. */

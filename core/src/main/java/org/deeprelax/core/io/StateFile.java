@@ -1,4 +1,4 @@
-package org.deeprelax.nn.io;
+package org.deeprelax.core.io;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
