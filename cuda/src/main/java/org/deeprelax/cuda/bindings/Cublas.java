@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.List;
 
 /**
  * cuBLAS ({@code libcublas.so.13}, falling back to {@code .12}), the few calls the backend needs, bound by hand
@@ -34,7 +35,8 @@ public final class Cublas {
     private final NativeLibrary lib;
     private final MethodHandle create, destroy, setStream, setMathMode, sgemm, statusString, setWorkspace;
 
-    private Cublas(NativeLibrary lib) {
+    /** @param lib the opened {@code libcublas} (or a stand-in, in tests) */
+    Cublas(NativeLibrary lib) {
         this.lib = lib;
         create = lib.function("cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         destroy = lib.function("cublasDestroy_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -55,7 +57,10 @@ public final class Cublas {
         if (c == null) {
             synchronized (Cublas.class) {
                 if (instance == null) {
-                    instance = new Cublas(NativeLibrary.open("libcublas.so.13", "libcublas.so.12"));
+                    // libcublas needs libcublasLt of the same version (a DT_NEEDED entry, by bare name).
+                    instance = new Cublas(NativeLibrary.open(NativeLibraries.searchDirectories(System.getenv()),
+                            List.of("libcublas.so.13", "libcublas.so.12"),
+                            found -> List.of(found.replace("libcublas.", "libcublasLt."))));
                 }
                 c = instance;
             }
@@ -63,14 +68,14 @@ public final class Cublas {
         return c;
     }
 
-    /** @return where the library was loaded from */
+    /** @return where the library was loaded from (a path, or that the dynamic loader found it by name) */
     public String libraryPath() {
-        return lib.path().toString();
+        return lib.location();
     }
 
     /** @param status a {@code cublasStatus_t} @return cuBLAS's text for it */
     public String statusString(int status) {
-        MemorySegment s = (MemorySegment) Driver.callObj(() -> statusString.invokeExact(status));
+        MemorySegment s = (MemorySegment) Driver.callObj(() -> (MemorySegment) statusString.invokeExact(status));
         return s.equals(MemorySegment.NULL) ? "unknown cublasStatus_t" : s.reinterpret(4096).getString(0);
     }
 

@@ -10,13 +10,15 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.List;
 
 /**
  * cuDNN 9 ({@code libcudnn.so.9}), its legacy descriptor API for convolution, pooling and batch-norm, bound by
  * hand with FFM. No cuDNN header is installed where this was written: the signatures and enum values follow
  * the cuDNN 9 API reference ({@code cudnn_graph.h}, {@code cudnn_ops.h}, {@code cudnn_cnn.h} of cuDNN 9.x;
  * these legacy calls are unchanged since cuDNN 7/8, several are marked deprecated in 9 but still exported by
- * the {@code libcudnn.so.9} dispatch library, which loads {@code libcudnn_ops/cnn.so.9} from its own directory).
+ * the {@code libcudnn.so.9} dispatch library, which opens its sub-libraries by bare name: see
+ * {@link #SUBLIBRARIES}).
  *
  * <p>Types: {@code cudnnStatus_t} and every enum are C {@code int}; handles and descriptors are opaque
  * pointers; {@code size_t} is {@code long}; device data pointers are passed as {@code long} (a 64-bit
@@ -53,8 +55,19 @@ public final class Cudnn {
     public static final int BATCHNORM_PER_ACTIVATION = 0;
     /** {@code CUDNN_BATCHNORM_SPATIAL}. */
     public static final int BATCHNORM_SPATIAL = 1;
+    /** {@code CUDNN_DETERMINISTIC}, the {@code determinism} of an algorithm whose result bits never vary. */
+    public static final int DETERMINISTIC = 1;
     /** Size in bytes of one {@code cudnnConvolution*AlgoPerf_t}. */
     public static final long PERF_SIZE = 48;
+
+    /**
+     * The sub-libraries {@code libcudnn.so.9} opens by bare name on first use, in dependency order (graph
+     * first: the others link against it); preloaded by full path when the library is opened, so a missing
+     * one is a clear error then rather than a failure, or an abort, inside a later call.
+     */
+    static final List<String> SUBLIBRARIES = List.of("libcudnn_graph.so.9", "libcudnn_engines_precompiled.so.9",
+            "libcudnn_engines_runtime_compiled.so.9", "libcudnn_heuristic.so.9", "libcudnn_ops.so.9",
+            "libcudnn_cnn.so.9");
 
     private static volatile Cudnn instance;
 
@@ -65,7 +78,8 @@ public final class Cudnn {
             findFwd, findBwdData, findBwdFilter, wsFwd, wsBwdData, wsBwdFilter,
             convFwd, convBwdData, convBwdFilter, poolFwd, poolBwd, bnTrain, bnInfer, bnBwd;
 
-    private Cudnn(NativeLibrary lib) {
+    /** @param lib the opened {@code libcudnn.so.9} (or a stand-in, in tests) */
+    Cudnn(NativeLibrary lib) {
         this.lib = lib;
         FunctionDescriptor i_p = FunctionDescriptor.of(JAVA_INT, ADDRESS);
         FunctionDescriptor i_pp = FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS);
@@ -145,7 +159,8 @@ public final class Cudnn {
         if (c == null) {
             synchronized (Cudnn.class) {
                 if (instance == null) {
-                    instance = new Cudnn(NativeLibrary.open("libcudnn.so.9"));
+                    instance = new Cudnn(NativeLibrary.open(NativeLibraries.searchDirectories(System.getenv()),
+                            List.of("libcudnn.so.9"), found -> SUBLIBRARIES));
                 }
                 c = instance;
             }
@@ -153,14 +168,14 @@ public final class Cudnn {
         return c;
     }
 
-    /** @return where the library was loaded from */
+    /** @return where the library was loaded from (a path, or that the dynamic loader found it by name) */
     public String libraryPath() {
-        return lib.path().toString();
+        return lib.location();
     }
 
     /** @param status a {@code cudnnStatus_t} @return cuDNN's text for it */
     public String errorString(int status) {
-        MemorySegment s = (MemorySegment) Driver.callObj(() -> errorString.invokeExact(status));
+        MemorySegment s = (MemorySegment) Driver.callObj(() -> (MemorySegment) errorString.invokeExact(status));
         return s.equals(MemorySegment.NULL) ? "unknown cudnnStatus_t" : s.reinterpret(4096).getString(0);
     }
 
@@ -337,6 +352,11 @@ public final class Cudnn {
         return results.get(JAVA_LONG, PERF_SIZE * i + 16);
     }
 
+    /** @param results perf array @param i index @return its {@code determinism} */
+    public static int perfDeterminism(MemorySegment results, int i) {
+        return results.get(JAVA_INT, PERF_SIZE * i + 24);
+    }
+
     /** @param results perf array @param i index @return its {@code mathType} */
     public static int perfMathType(MemorySegment results, int i) {
         return results.get(JAVA_INT, PERF_SIZE * i + 28);
@@ -450,7 +470,8 @@ public final class Cudnn {
     /**
      * @param handle handle @param mode mode @param one host 1 @param zero host 0 @param xDesc x, dy, dx desc
      * @param x input @param dy output gradient @param dx input gradient @param bnDesc [1,c,1,1]
-     * @param scale gamma @param dScale out @param dBias out @param eps epsilon (unused with saved stats)
+     * @param scale gamma @param dScale out @param dBias out @param eps the forward's epsilon (cuDNN
+     *     asks for the same value in both passes)
      * @param saveMean from the forward @param saveInvStd from the forward
      */
     public void batchNormBackward(MemorySegment handle, int mode, MemorySegment one, MemorySegment zero,

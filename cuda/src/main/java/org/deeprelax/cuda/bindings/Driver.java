@@ -51,7 +51,8 @@ public final class Driver {
             cuModuleUnload, cuModuleGetFunction, cuLaunchKernel, cuGetErrorString, cuEventCreate, cuEventRecord,
             cuEventSynchronize, cuEventQuery, cuEventDestroy, cuEventElapsedTime;
 
-    private Driver(NativeLibrary lib) {
+    /** @param lib the opened {@code libcuda.so.1} (or a stand-in, in tests) */
+    Driver(NativeLibrary lib) {
         this.lib = lib;
         FunctionDescriptor i_i = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
         FunctionDescriptor i_p = FunctionDescriptor.of(JAVA_INT, ADDRESS);
@@ -122,9 +123,9 @@ public final class Driver {
         return d;
     }
 
-    /** @return where {@code libcuda.so.1} was loaded from */
+    /** @return where {@code libcuda.so.1} was loaded from (a path, or that the dynamic loader found it by name) */
     public String libraryPath() {
-        return lib.path().toString();
+        return lib.location();
     }
 
     // ---- errors -------------------------------------------------------------------------------
@@ -245,12 +246,21 @@ public final class Driver {
         }
     }
 
-    /** @param device the device @return its primary context, retained (release with {@link #primaryCtxRelease}) */
+    /**
+     * Retains a device's primary context.
+     *
+     * @param device the {@code CUdevice} handle from {@link #deviceGet}, not the ordinal
+     * @return its primary context (release it with {@link #primaryCtxRelease} and the same handle)
+     */
     public MemorySegment primaryCtxRetain(int device) {
         return outHandle("cuDevicePrimaryCtxRetain", v -> (int) cuDevicePrimaryCtxRetain.invokeExact(v, device));
     }
 
-    /** @param device the device whose primary context is released once */
+    /**
+     * Releases a primary context retained by {@link #primaryCtxRetain}.
+     *
+     * @param device the {@code CUdevice} handle from {@link #deviceGet}, not the ordinal
+     */
     public void primaryCtxRelease(int device) {
         check("cuDevicePrimaryCtxRelease_v2", call(() -> (int) cuDevicePrimaryCtxRelease.invokeExact(device)));
     }

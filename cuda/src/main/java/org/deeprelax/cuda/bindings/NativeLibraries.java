@@ -8,19 +8,24 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Finds the NVIDIA shared libraries on disk. Opening by bare name ({@code dlopen("libcublas.so.13")}) fails
- * with an opaque message when the library sits in a directory the loader does not search (the usual state
- * of a CUDA toolkit or a Python wheel), so this class walks an explicit list of directories and, when
- * nothing matches, says which library it wanted, every directory it tried, and how to point at the right one.
+ * Where the NVIDIA shared libraries are looked for. Opening by bare name ({@code dlopen("libcublas.so.13")})
+ * fails with an opaque message when the library sits in a directory the loader does not search (the usual
+ * state of a CUDA toolkit or a Python wheel), so the explicit directories below come first; when none holds
+ * the library, it is left to the dynamic loader by bare name ({@code /etc/ld.so.cache}, the
+ * {@code LD_LIBRARY_PATH} the process started with); and when that fails too, the error names the library,
+ * every directory tried, the loader's own message, and the variable to set.
  *
  * <p>Search order: the directories of {@value #ENV} (separated by {@code :}), then {@code LD_LIBRARY_PATH},
- * then {@code /usr/local/cuda*}{@code /targets/x86_64-linux/lib}, {@code /usr/local/cuda*}{@code /lib64},
- * {@code /usr/lib/x86_64-linux-gnu}, {@code /usr/lib64}, {@code /lib/x86_64-linux-gnu}, and the
- * {@code site-packages/nvidia/*}{@code /lib} directories of Python environments ({@code $VIRTUAL_ENV},
- * {@code /usr/lib/python3*}, {@code /usr/local/lib/python3*}, {@code ~/.local/lib/python3*}).
+ * then {@code /usr/local/cuda*}{@code /targets/x86_64-linux/lib} and {@code /usr/local/cuda*}{@code /lib64}
+ * (CUDA toolkits), {@code /usr/local/nvidia/lib64} and {@code /usr/local/nvidia/lib} (the driver's folder
+ * in NVIDIA's containers), {@code /usr/lib/x86_64-linux-gnu}, {@code /usr/lib64}, {@code /lib/x86_64-linux-gnu},
+ * and the {@code site-packages/nvidia/*}{@code /lib} directories of Python environments ({@code $VIRTUAL_ENV},
+ * {@code /opt/torch/.venv}, {@code /usr/lib/python3*}, {@code /usr/local/lib/python3*},
+ * {@code ~/.local/lib/python3*}), where NVIDIA's wheels put cuBLAS, NVRTC and cuDNN.
  */
 public final class NativeLibraries {
 
@@ -31,73 +36,50 @@ public final class NativeLibraries {
     }
 
     /**
-     * Finds the first of {@code names} (in order of preference, e.g. {@code libcublas.so.13} then
-     * {@code .12}) in the search directories.
-     *
-     * @param names file names, most preferred first
-     * @return the path of the file found
-     * @throws CudaLibraryException naming the libraries, every directory searched, and the variable to set
-     */
-    public static Path find(String... names) {
-        return find(System.getenv(), List.of(names));
-    }
-
-    /**
-     * As {@link #find(String...)} with an explicit environment (for tests).
+     * The existing directories searched for this process's environment, in order.
      *
      * @param env the environment variables
-     * @param names file names, most preferred first
-     * @return the path found
+     * @return the directories, without duplicates
      */
-    public static Path find(Map<String, String> env, List<String> names) {
-        List<Path> dirs = searchDirectories(env);
-        // Preference goes to the name (a .13 anywhere beats a .12), then to the directory order.
-        for (String name : names) {
-            for (Path d : dirs) {
-                Path p = d.resolve(name);
-                if (Files.isRegularFile(p) || Files.isSymbolicLink(p) && Files.exists(p)) {
-                    return p;
-                }
-            }
-        }
-        StringBuilder msg = new StringBuilder("cannot find ").append(String.join(" or ", names))
-                .append("; searched:");
-        for (Path d : dirs) {
-            msg.append("\n  ").append(d);
-        }
-        if (dirs.isEmpty()) {
-            msg.append(" (no candidate directory exists)");
-        }
-        msg.append("\nInstall it, or set ").append(ENV)
-                .append(" to the directory that holds it (several directories separated by ':').");
-        throw new CudaLibraryException(msg.toString());
+    public static List<Path> searchDirectories(Map<String, String> env) {
+        return searchDirectories(env, Path.of("/"));
     }
 
     /**
-     * @param env the environment
-     * @return the existing directories searched, in order, without duplicates
+     * As {@link #searchDirectories(Map)}, with the fixed system directories taken under {@code root}
+     * (tests lay out a fake file system there; the directories named by variables are used as they are).
+     *
+     * @param env the environment variables
+     * @param root {@code /}, or a directory standing for it
+     * @return the existing directories, in order, without duplicates
      */
-    public static List<Path> searchDirectories(Map<String, String> env) {
+    static List<Path> searchDirectories(Map<String, String> env, Path root) {
         Set<Path> out = new LinkedHashSet<>();
         addPathList(out, env.get(ENV));
         addPathList(out, env.get("LD_LIBRARY_PATH"));
-        for (Path cuda : glob(Path.of("/usr/local"), "cuda*")) {
+        for (Path cuda : glob(root.resolve("usr/local"), "cuda*")) {
             out.add(cuda.resolve("targets/x86_64-linux/lib"));
             out.add(cuda.resolve("lib64"));
         }
-        out.add(Path.of("/usr/lib/x86_64-linux-gnu"));
-        out.add(Path.of("/usr/lib64"));
-        out.add(Path.of("/lib/x86_64-linux-gnu"));
+        for (String dir : List.of("usr/local/nvidia/lib64", "usr/local/nvidia/lib", "usr/lib/x86_64-linux-gnu",
+                "usr/lib64", "lib/x86_64-linux-gnu")) {
+            out.add(root.resolve(dir));
+        }
         List<Path> sitePackages = new ArrayList<>();
         String venv = env.get("VIRTUAL_ENV");
+        List<Path> venvs = new ArrayList<>();
         if (venv != null && !venv.isBlank()) {
-            for (Path py : glob(Path.of(venv, "lib"), "python3*")) {
+            venvs.add(Path.of(venv));
+        }
+        venvs.add(root.resolve("opt/torch/.venv"));
+        for (Path v : venvs) {
+            for (Path py : glob(v.resolve("lib"), "python3*")) {
                 sitePackages.add(py.resolve("site-packages"));
             }
         }
         String home = env.getOrDefault("HOME", System.getProperty("user.home"));
-        for (Path root : List.of(Path.of("/usr/lib"), Path.of("/usr/local/lib"), Path.of(home, ".local/lib"))) {
-            for (Path py : glob(root, "python3*")) {
+        for (Path lib : List.of(root.resolve("usr/lib"), root.resolve("usr/local/lib"), Path.of(home, ".local/lib"))) {
+            for (Path py : glob(lib, "python3*")) {
                 sitePackages.add(py.resolve("site-packages"));
                 sitePackages.add(py.resolve("dist-packages"));
             }
@@ -114,6 +96,46 @@ public final class NativeLibraries {
             }
         }
         return existing;
+    }
+
+    /**
+     * Finds the first of {@code names} in {@code dirs}: the name's preference comes first (a {@code .13}
+     * anywhere beats a {@code .12}), then the directory order.
+     *
+     * @param dirs the directories, in order
+     * @param names file names, most preferred first
+     * @return the file found, or empty
+     */
+    static Optional<Path> find(List<Path> dirs, List<String> names) {
+        for (String name : names) {
+            for (Path d : dirs) {
+                Path p = d.resolve(name);
+                if (Files.isRegularFile(p)) {
+                    return Optional.of(p);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * @param what the libraries wanted, e.g. {@code libcublas.so.13 or libcublas.so.12}
+     * @param dirs every directory searched
+     * @param loaderError what the dynamic loader said when asked for it by bare name
+     * @return the text of the error: what is missing, where it was looked for, and how to point at it
+     */
+    static String notFound(String what, List<Path> dirs, String loaderError) {
+        StringBuilder msg = new StringBuilder("cannot find ").append(what).append("; searched:");
+        for (Path d : dirs) {
+            msg.append("\n  ").append(d);
+        }
+        if (dirs.isEmpty()) {
+            msg.append(" (no candidate directory exists)");
+        }
+        msg.append("\nand the dynamic loader cannot open it by name: ").append(loaderError)
+                .append("\nInstall it, or set ").append(ENV)
+                .append(" to the directory that holds it (several directories separated by ':').");
+        return msg.toString();
     }
 
     private static void addPathList(Set<Path> out, String list) {

@@ -23,7 +23,8 @@ public final class Nvrtc {
     private final MethodHandle create, compile, logSize, log, cubinSize, cubin, ptxSize, ptx, destroy, errorString,
             version;
 
-    private Nvrtc(NativeLibrary lib) {
+    /** @param lib the opened {@code libnvrtc} (or a stand-in, in tests) */
+    Nvrtc(NativeLibrary lib) {
         this.lib = lib;
         // nvrtcCreateProgram(nvrtcProgram *prog, const char *src, const char *name, int numHeaders,
         //                    const char * const *headers, const char * const *includeNames)
@@ -49,7 +50,12 @@ public final class Nvrtc {
         if (n == null) {
             synchronized (Nvrtc.class) {
                 if (instance == null) {
-                    instance = new Nvrtc(NativeLibrary.open("libnvrtc.so.13", "libnvrtc.so.12"));
+                    Nvrtc fresh = new Nvrtc(NativeLibrary.open("libnvrtc.so.13", "libnvrtc.so.12"));
+                    // NVRTC opens libnvrtc-builtins.so.MAJOR.MINOR, of its own version, by bare name when it
+                    // compiles: preload it now, so its absence is named here and not as a failed compile.
+                    int[] v = fresh.version();
+                    fresh.lib.preloadCompanion(builtinsName(v[0], v[1]));
+                    instance = fresh;
                 }
                 n = instance;
             }
@@ -57,14 +63,23 @@ public final class Nvrtc {
         return n;
     }
 
-    /** @return where the library was loaded from */
+    /**
+     * @param major NVRTC's major version
+     * @param minor its minor version
+     * @return the file name of the builtins library that NVRTC of that version opens
+     */
+    static String builtinsName(int major, int minor) {
+        return "libnvrtc-builtins.so." + major + "." + minor;
+    }
+
+    /** @return where the library was loaded from (a path, or that the dynamic loader found it by name) */
     public String libraryPath() {
-        return lib.path().toString();
+        return lib.location();
     }
 
     /** @param status an {@code nvrtcResult} @return NVRTC's text for it */
     public String errorString(int status) {
-        MemorySegment s = (MemorySegment) invoke(() -> errorString.invokeExact(status));
+        MemorySegment s = (MemorySegment) Driver.callObj(() -> (MemorySegment) errorString.invokeExact(status));
         return s.equals(MemorySegment.NULL) ? "unknown nvrtcResult" : s.reinterpret(4096).getString(0);
     }
 
@@ -79,7 +94,7 @@ public final class Nvrtc {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ma = a.allocate(JAVA_INT);
             MemorySegment mi = a.allocate(JAVA_INT);
-            check("nvrtcVersion", (int) invoke(() -> (int) version.invokeExact(ma, mi)));
+            check("nvrtcVersion", Driver.call(() -> (int) version.invokeExact(ma, mi)));
             return new int[] {ma.get(JAVA_INT, 0), mi.get(JAVA_INT, 0)};
         }
     }
@@ -110,7 +125,7 @@ public final class Nvrtc {
                 hdrs.setAtIndex(ADDRESS, h, a.allocateFrom(e.getValue()));
                 h++;
             }
-            check("nvrtcCreateProgram(" + name + ")", (int) invoke(() -> (int) create.invokeExact(progOut, src, nm, nh,
+            check("nvrtcCreateProgram(" + name + ")", Driver.call(() -> (int) create.invokeExact(progOut, src, nm, nh,
                     hdrs, names)));
             MemorySegment prog = progOut.get(ADDRESS, 0);
             try {
@@ -119,7 +134,7 @@ public final class Nvrtc {
                     opts.setAtIndex(ADDRESS, i, a.allocateFrom(options.get(i)));
                 }
                 int n = options.size();
-                int r = (int) invoke(() -> (int) compile.invokeExact(prog, n, opts));
+                int r = Driver.call(() -> (int) compile.invokeExact(prog, n, opts));
                 if (r != 0) {
                     String logText = programLog(a, prog);
                     throw new CudaException("nvrtc", "nvrtcCompileProgram(" + name + ", " + options + ")", r,
@@ -128,42 +143,27 @@ public final class Nvrtc {
                 MemorySegment size = a.allocate(JAVA_LONG);
                 MethodHandle sz = wantCubin ? cubinSize : ptxSize;
                 MethodHandle get = wantCubin ? cubin : ptx;
-                check(wantCubin ? "nvrtcGetCUBINSize" : "nvrtcGetPTXSize", (int) invoke(() -> (int) sz.invokeExact(prog, size)));
+                check(wantCubin ? "nvrtcGetCUBINSize" : "nvrtcGetPTXSize", Driver.call(() -> (int) sz.invokeExact(prog, size)));
                 long bytes = size.get(JAVA_LONG, 0);
                 MemorySegment out = a.allocate(bytes);
-                check(wantCubin ? "nvrtcGetCUBIN" : "nvrtcGetPTX", (int) invoke(() -> (int) get.invokeExact(prog, out)));
+                check(wantCubin ? "nvrtcGetCUBIN" : "nvrtcGetPTX", Driver.call(() -> (int) get.invokeExact(prog, out)));
                 return out.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
             } finally {
-                invoke(() -> (int) destroy.invokeExact(progOut));
+                Driver.call(() -> (int) destroy.invokeExact(progOut));
             }
         }
     }
 
     private String programLog(Arena a, MemorySegment prog) {
         MemorySegment size = a.allocate(JAVA_LONG);
-        if ((int) invoke(() -> (int) logSize.invokeExact(prog, size)) != 0) {
+        if (Driver.call(() -> (int) logSize.invokeExact(prog, size)) != 0) {
             return "(no log)";
         }
         long n = size.get(JAVA_LONG, 0);
         MemorySegment buf = a.allocate(Math.max(1, n));
-        if ((int) invoke(() -> (int) log.invokeExact(prog, buf)) != 0) {
+        if (Driver.call(() -> (int) log.invokeExact(prog, buf)) != 0) {
             return "(no log)";
         }
         return buf.getString(0);
-    }
-
-    @FunctionalInterface
-    private interface Call {
-        Object run() throws Throwable;
-    }
-
-    private static Object invoke(Call c) {
-        try {
-            return c.run();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call failed", t);
-        }
     }
 }
