@@ -206,8 +206,16 @@ public interface Backend {
     /** @param g sizes @param x input @param y output (window mean, padding counted), overwritten */
     void avgPoolForward(PoolGeometry g, Tensor x, Tensor y);
 
-    /** @param g sizes @param dy output gradient @param dx input gradient, overwritten */
-    void avgPoolBackward(PoolGeometry g, Tensor dy, Tensor dx);
+    /**
+     * Average-pool backward: each output gradient spread evenly over its window (padding counted).
+     *
+     * @param g sizes
+     * @param x forward input (its values do not enter the result; cuDNN's call takes it, so it is passed)
+     * @param y forward output (likewise)
+     * @param dy output gradient
+     * @param dx input gradient, overwritten
+     */
+    void avgPoolBackward(PoolGeometry g, Tensor x, Tensor y, Tensor dy, Tensor dx);
 
     // ---- batch normalisation (per channel of NCHW, or per feature of [n, c]) --------------------
 
@@ -251,11 +259,12 @@ public interface Backend {
      * @param gamma scale
      * @param saveMean batch mean from the forward
      * @param saveInvStd batch inverse standard deviation from the forward
+     * @param eps the epsilon the forward used (cuDNN requires the same value in both passes)
      * @param dx input gradient, overwritten
      * @param dgamma scale gradient, overwritten
      * @param dbeta shift gradient, overwritten
      */
-    void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+    void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd, float eps,
                            Tensor dx, Tensor dgamma, Tensor dbeta);
 
     // ---- fused optimizer updates: one pass over a flat arena ------------------------------------

@@ -47,7 +47,7 @@ public final class BatchNorm {
                 Tensor dx = Tensor.zeros(be, x.shape());
                 Tensor dgamma = Tensor.zeros(be, perChannel);
                 Tensor dbeta = Tensor.zeros(be, perChannel);
-                be.batchNormBackward(x, dy, gamma, mean, invStd, dx, dgamma, dbeta);
+                be.batchNormBackward(x, dy, gamma, mean, invStd, eps, dx, dgamma, dbeta);
                 return new Tensor[] {dx, dgamma, dbeta};
             }, x, gamma, beta);
         }

@@ -39,7 +39,7 @@ public final class Pool {
         be.avgPoolForward(g, x, y);
         return Autograd.record("avgPool2d", y, dy -> {
             Tensor dx = Tensor.zeros(be, x.shape());
-            be.avgPoolBackward(g, dy, dx);
+            be.avgPoolBackward(g, x, y, dy, dx);
             return new Tensor[] {dx};
         }, x);
     }

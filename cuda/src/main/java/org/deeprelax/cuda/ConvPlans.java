@@ -2,8 +2,10 @@ package org.deeprelax.cuda;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.deeprelax.core.ConvGeometry;
@@ -16,28 +18,42 @@ import org.deeprelax.cuda.bindings.Cudnn;
  * inside a captured step). Workspaces come from the caching allocator for each call and go back right
  * after it: in stream order that is safe, and from the second step on it is a free-list hit.
  *
- * <p>With TF32 off the convolution descriptor asks for {@code CUDNN_FMA_MATH} and results that report a
- * tensor-op math type are skipped, so no pass ever runs in reduced precision.
+ * <p>Which result is taken: cuDNN lists them fastest first; the first that succeeded, that is
+ * deterministic (unless {@link CudaOptions#deterministicConvolution()} is off) and that does not compute in
+ * reduced precision (unless TF32 is on) wins. Its math type is then set on the convolution descriptor
+ * before the pass runs, as the algorithm was timed with it. With TF32 off the descriptor asks for
+ * {@code CUDNN_FMA_MATH} throughout, so no pass ever runs on TF32 tensor cores.
  */
 final class ConvPlans implements AutoCloseable {
 
     private static final int REQUESTED = 16;
 
+    /** The algorithm chosen for one pass: its id, the workspace it needs, the math type to run it with. */
+    private record Choice(int algo, long workspace, int mathType) {
+    }
+
     /** The descriptors and chosen algorithms of one geometry. */
     private static final class Plan {
         MemorySegment x, w, conv, y;
-        final Map<Cudnn.Pass, int[]> algo = new EnumMap<>(Cudnn.Pass.class);   // {algo, workspace bytes}
+        int appliedMath;
+        final Map<Cudnn.Pass, Choice> chosen = new EnumMap<>(Cudnn.Pass.class);
     }
 
     private final Cudnn cudnn;
     private final MemorySegment handle;
     private final boolean tf32;
+    private final boolean deterministic;
     private final Map<ConvGeometry, Plan> plans = new HashMap<>();
 
-    ConvPlans(Cudnn cudnn, MemorySegment handle, boolean tf32) {
+    ConvPlans(Cudnn cudnn, MemorySegment handle, boolean tf32, boolean deterministic) {
         this.cudnn = cudnn;
         this.handle = handle;
         this.tf32 = tf32;
+        this.deterministic = deterministic;
+    }
+
+    private int searchMath() {
+        return tf32 ? Cudnn.DEFAULT_MATH : Cudnn.FMA_MATH;
     }
 
     private Plan plan(ConvGeometry g) {
@@ -46,42 +62,69 @@ final class ConvPlans implements AutoCloseable {
             p = new Plan();
             p.x = cudnn.tensor4d(g.n(), g.c(), g.h(), g.w());
             p.w = cudnn.filter4d(g.k(), g.c(), g.r(), g.s());
-            p.conv = cudnn.convolution2d(g.padH(), g.padW(), g.strideH(), g.strideW(),
-                    tf32 ? Cudnn.DEFAULT_MATH : Cudnn.FMA_MATH);
+            p.conv = cudnn.convolution2d(g.padH(), g.padW(), g.strideH(), g.strideW(), searchMath());
+            p.appliedMath = searchMath();
             p.y = cudnn.tensor4d(g.n(), g.k(), g.p(), g.q());
             plans.put(g, p);
         }
         return p;
     }
 
+    private void applyMath(Plan p, int math) {
+        if (p.appliedMath != math) {
+            cudnn.setConvolutionMathType(p.conv, math);
+            p.appliedMath = math;
+        }
+    }
+
     /**
-     * @param g the geometry
-     * @param pass the pass
-     * @return {algorithm, workspace bytes}, found on first use
+     * The usable results of an algorithm search, in the order to try them.
+     *
+     * @param results perf structs from {@link Cudnn#find}
+     * @param count how many are valid
+     * @param tf32 whether results that run on tensor cores in reduced precision may be used
+     * @param deterministicOnly whether only deterministic algorithms may be used
+     * @return indices into {@code results}, cuDNN's order (fastest first) kept
      */
-    private long[] choose(ConvGeometry g, Plan p, Cudnn.Pass pass) {
-        int[] known = p.algo.get(pass);
+    static List<Integer> usable(MemorySegment results, int count, boolean tf32, boolean deterministicOnly) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int math = Cudnn.perfMathType(results, i);
+            boolean reduced = math == Cudnn.TENSOR_OP_MATH || math == Cudnn.TENSOR_OP_MATH_ALLOW_CONVERSION;
+            if (Cudnn.perfStatus(results, i) == 0 && (tf32 || !reduced)
+                    && (!deterministicOnly || Cudnn.perfDeterminism(results, i) == Cudnn.DETERMINISTIC)) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    private Choice choose(ConvGeometry g, Plan p, Cudnn.Pass pass) {
+        Choice known = p.chosen.get(pass);
         if (known != null) {
-            return new long[] {known[0], known[1]};
+            return known;
         }
         try (Arena a = Arena.ofConfined()) {
+            applyMath(p, searchMath());
             MemorySegment r = cudnn.find(handle, pass, p.x, p.w, p.conv, p.y, a, REQUESTED);
             int n = Cudnn.returnedCount(r, REQUESTED);
-            for (int i = 0; i < n; i++) {
-                int math = Cudnn.perfMathType(r, i);
-                boolean reduced = math == Cudnn.TENSOR_OP_MATH || math == Cudnn.TENSOR_OP_MATH_ALLOW_CONVERSION;
-                if (Cudnn.perfStatus(r, i) == 0 && (tf32 || !reduced)) {
-                    int algo = Cudnn.perfAlgo(r, i);
-                    long ws = cudnn.workspaceSize(handle, pass, p.x, p.w, p.conv, p.y, algo);
-                    if (ws > Integer.MAX_VALUE) {
-                        continue;
-                    }
-                    p.algo.put(pass, new int[] {algo, (int) ws});
-                    return new long[] {algo, ws};
+            for (int i : usable(r, n, tf32, deterministic)) {
+                int algo = Cudnn.perfAlgo(r, i);
+                // With TF32 off every pass runs in FMA math whatever the search reported (cuDNN may report
+                // the default math type, which on Ampere and later permits TF32).
+                int math = tf32 ? Cudnn.perfMathType(r, i) : Cudnn.FMA_MATH;
+                applyMath(p, math);
+                long ws = cudnn.workspaceSize(handle, pass, p.x, p.w, p.conv, p.y, algo);
+                if (ws <= Integer.MAX_VALUE) {
+                    Choice c = new Choice(algo, ws, math);
+                    p.chosen.put(pass, c);
+                    return c;
                 }
             }
             throw new IllegalStateException("cudnn: no usable " + pass + " algorithm for " + g + " among " + n
-                    + " candidates" + (tf32 ? "" : " without TF32"));
+                    + " candidates" + (tf32 ? "" : " without TF32") + (deterministic
+                    ? " that are deterministic (CudaOptions.withDeterministicConvolution(false) allows the others)"
+                    : ""));
         }
     }
 
@@ -97,11 +140,12 @@ final class ConvPlans implements AutoCloseable {
      */
     void run(CudaBackend backend, ConvGeometry g, Cudnn.Pass pass, long x, long w, long y) {
         Plan p = plan(g);
-        long[] c = choose(g, p, pass);
-        CachingAllocator.Block ws = c[1] > 0 ? backend.scratch(c[1]) : null;
+        Choice c = choose(g, p, pass);
+        applyMath(p, c.mathType());
+        CachingAllocator.Block ws = c.workspace() > 0 ? backend.scratch(c.workspace()) : null;
         try {
-            cudnn.convolution(handle, pass, Constants.ONE, p.x, x, p.w, w, p.conv, (int) c[0], ws == null ? 0 : ws.ptr(),
-                    c[1], Constants.ZERO, p.y, y);
+            cudnn.convolution(handle, pass, Constants.ONE, p.x, x, p.w, w, p.conv, c.algo(), ws == null ? 0 : ws.ptr(),
+                    c.workspace(), Constants.ZERO, p.y, y);
         } finally {
             if (ws != null) {
                 backend.release(ws);

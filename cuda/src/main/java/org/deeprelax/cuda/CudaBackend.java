@@ -53,7 +53,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     private static final int PARTIALS = 1024;
     private static final long CUBLAS_WORKSPACE = 32L << 20;
 
-    private final int device;
+    private final int cuDevice;
     private final String name;
     private final String deviceName;
     private final CudaOptions options;
@@ -99,7 +99,6 @@ public final class CudaBackend implements Backend, AutoCloseable {
      * @throws org.deeprelax.cuda.bindings.CudaException from the first failing call (no device, ...)
      */
     public CudaBackend(int device, CudaOptions options) {
-        this.device = device;
         this.name = "cuda:" + device;
         this.options = options;
         this.driver = Driver.get();
@@ -109,6 +108,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
                     + " sees " + count + ")");
         }
         int dev = driver.deviceGet(device);
+        this.cuDevice = dev;
         this.deviceName = driver.deviceName(dev);
         this.context = driver.primaryCtxRetain(dev);
         driver.ctxSetCurrent(context);
@@ -138,7 +138,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         this.cudnn = Cudnn.get();
         this.cudnnHandle = cudnn.create();
         cudnn.setStream(cudnnHandle, stream);
-        this.conv = new ConvPlans(cudnn, cudnnHandle, options.tf32());
+        this.conv = new ConvPlans(cudnn, cudnnHandle, options.tf32(), options.deterministicConvolution());
         this.poolNorm = new PoolNormPlans(cudnn, cudnnHandle);
         this.compiler = new KernelCompiler(Nvrtc.get(), options.kernelCache(), major, minor);
         this.reduceScratch = allocator.allocate(8L * (PARTIALS + 1));
@@ -306,7 +306,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         Shape s = out.shape();
         int[] layout = BroadcastLayout.of(s.dims(), a.shape().broadcastStrides(s), b.shape().broadcastStrides(s));
         int n = out.size();
-        kernel("elementwise", "binary_f32").ptr(ptr(a)).ptr(ptr(b)).ptr(ptr(out)).i32(n).i32(op.ordinal())
+        kernel("elementwise", "binary_f32").ptr(ptr(a)).ptr(ptr(b)).ptr(ptr(out)).i32(n).i32(OpCodes.of(op))
                 .intStruct(layout).launch(grid(n), THREADS);
     }
 
@@ -314,7 +314,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     public void unary(UnaryOp op, Tensor x, Tensor out) {
         enter();
         int n = x.size();
-        kernel("elementwise", "unary_f32").ptr(ptr(x)).ptr(ptr(out)).i32(n).i32(op.ordinal()).launch(grid(n), THREADS);
+        kernel("elementwise", "unary_f32").ptr(ptr(x)).ptr(ptr(out)).i32(n).i32(OpCodes.of(op)).launch(grid(n), THREADS);
     }
 
     @Override
@@ -507,11 +507,9 @@ public final class CudaBackend implements Backend, AutoCloseable {
     }
 
     @Override
-    public void avgPoolBackward(PoolGeometry g, Tensor dy, Tensor dx) {
+    public void avgPoolBackward(PoolGeometry g, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         enter();
-        // cuDNN's average backward does not read x or y, but its signature takes them: pass dx and dy,
-        // whose descriptors have the right shapes.
-        poolNorm.poolBackward(g, false, ptr(dx), ptr(dy), ptr(dy), ptr(dx));
+        poolNorm.poolBackward(g, false, ptr(x), ptr(y), ptr(dy), ptr(dx));
     }
 
     // ---- batch normalisation --------------------------------------------------------------------
@@ -538,11 +536,11 @@ public final class CudaBackend implements Backend, AutoCloseable {
     }
 
     @Override
-    public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+    public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd, float eps,
                                   Tensor dx, Tensor dgamma, Tensor dbeta) {
         enter();
-        poolNorm.backward(nchw(x), ptr(x), ptr(dy), ptr(gamma), ptr(saveMean), ptr(saveInvStd), ptr(dx), ptr(dgamma),
-                ptr(dbeta));
+        poolNorm.backward(nchw(x), ptr(x), ptr(dy), ptr(gamma), ptr(saveMean), ptr(saveInvStd), eps, ptr(dx),
+                ptr(dgamma), ptr(dbeta));
     }
 
     // ---- fused updates --------------------------------------------------------------------------
@@ -676,7 +674,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         staging.close();
         allocator.close();
         driver.streamDestroy(stream);
-        driver.primaryCtxRelease(device);
+        driver.primaryCtxRelease(cuDevice);
         arena.close();
     }
 }

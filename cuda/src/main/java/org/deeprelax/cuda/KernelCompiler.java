@@ -10,6 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,8 +29,8 @@ import org.deeprelax.cuda.bindings.Nvrtc;
  */
 final class KernelCompiler {
 
-    /** Headers a kernel file may include, by include name. */
-    static final List<String> HEADERS = List.of("philox.cuh");
+    /** Header files among the resources that a kernel file may include, by include name. */
+    private static final List<String> RESOURCE_HEADERS = List.of("philox.cuh");
     /** The kernel families, one file each. */
     static final List<String> FAMILIES = List.of("elementwise", "reduce", "softmax", "random", "updates");
 
@@ -57,10 +58,7 @@ final class KernelCompiler {
     /** @param family e.g. {@code updates} @return its cubin, from the cache or freshly compiled */
     byte[] cubin(String family) {
         String source = resource(family + ".cu");
-        Map<String, String> headers = new java.util.LinkedHashMap<>();
-        for (String h : HEADERS) {
-            headers.put(h, resource(h));
-        }
+        Map<String, String> headers = headers();
         int[] v = nvrtc.version();
         String key = hash(source, headers, options(), "nvrtc " + v[0] + "." + v[1]);
         Path file = cacheDir == null ? null : cacheDir.resolve(family + "-" + arch + "-" + key.substring(0, 24) + ".cubin");
@@ -83,6 +81,20 @@ final class KernelCompiler {
             }
         }
         return image;
+    }
+
+    /**
+     * Every header a kernel file may include: the resource headers and the generated {@link OpCodes#HEADER}.
+     *
+     * @return include name to text, in a fixed order (it enters the cache key)
+     */
+    static Map<String, String> headers() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String h : RESOURCE_HEADERS) {
+            headers.put(h, resource(h));
+        }
+        headers.put(OpCodes.HEADER, OpCodes.header());
+        return headers;
     }
 
     /** @param name a file under {@code org/deeprelax/cuda/kernels/} @return its text */

@@ -20,9 +20,6 @@ import org.deeprelax.cuda.bindings.Cudnn;
  */
 final class PoolNormPlans implements AutoCloseable {
 
-    /** Epsilon passed to the backward: unused by cuDNN when the saved statistics are given, but it must be valid. */
-    static final double BACKWARD_EPS = 1e-5;
-
     private record PoolKey(PoolGeometry g, int mode) {
     }
 
@@ -87,11 +84,11 @@ final class PoolNormPlans implements AutoCloseable {
     }
 
     /** See {@link org.deeprelax.core.Backend#batchNormBackward}. */
-    void backward(int[] nchw, long x, long dy, long gamma, long saveMean, long saveInvStd, long dx, long dgamma,
-                  long dbeta) {
+    void backward(int[] nchw, long x, long dy, long gamma, long saveMean, long saveInvStd, double eps, long dx,
+                  long dgamma, long dbeta) {
         Norm d = norm(nchw[0], nchw[1], nchw[2], nchw[3]);
         cudnn.batchNormBackward(handle, Cudnn.BATCHNORM_SPATIAL, Constants.ONE, Constants.ZERO, d.x(), x, dy, dx,
-                d.param(), gamma, dgamma, dbeta, BACKWARD_EPS, saveMean, saveInvStd);
+                d.param(), gamma, dgamma, dbeta, eps, saveMean, saveInvStd);
     }
 
     @Override

@@ -11,12 +11,14 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Compiles every kernel file with {@code nvcc} where it is installed, with the options NVRTC gets, so a
- * broken kernel never lands; skipped (with the reason) where there is no nvcc.
+ * broken kernel never lands; skipped (with the reason) where there is no nvcc. The compile is tagged
+ * {@code toolchain}: it needs a compiler, not a GPU, and the GPU check leaves it to CI.
  */
 class KernelCompileTest {
 
@@ -44,11 +46,12 @@ class KernelCompileTest {
     }
 
     @Test
+    @Tag("toolchain")
     void everyKernelFileCompilesWithNvcc(@TempDir Path tmp) throws Exception {
         Path nvcc = nvcc();
         Assumptions.assumeTrue(nvcc != null, "nvcc not found (CUDA_HOME, PATH, /usr/local/cuda/bin)");
-        for (String h : KernelCompiler.HEADERS) {
-            Files.writeString(tmp.resolve(h), KernelCompiler.resource(h), StandardCharsets.UTF_8);
+        for (var h : KernelCompiler.headers().entrySet()) {
+            Files.writeString(tmp.resolve(h.getKey()), h.getValue(), StandardCharsets.UTF_8);
         }
         for (String family : KernelCompiler.FAMILIES) {
             Path src = tmp.resolve(family + ".cu");

@@ -186,7 +186,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void avgPoolBackward(PoolGeometry g, Tensor dy, Tensor dx) {
+    public void avgPoolBackward(PoolGeometry g, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         CpuPool.avgBackward(g, data(dy), dy.offset(), data(dx), dx.offset());
     }
 
@@ -209,7 +209,7 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+    public void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd, float eps,
                                   Tensor dx, Tensor dgamma, Tensor dbeta) {
         CpuBatchNorm.backward(data(x), x.offset(), data(dy), dy.offset(), x.dim(0), x.dim(1), plane(x),
                 data(gamma), gamma.offset(), data(saveMean), saveMean.offset(), data(saveInvStd),

@@ -9,8 +9,15 @@
 // contiguous for every operand, so the common cases (same shape, bias over rows, scalar) have rank 1 or 2.
 // fill is not here: cuMemsetD32Async writes any float's bit pattern.
 // Compiled by NVRTC without fast-math and with --fmad=false, so a*b+c rounds twice as Java does.
+// The operation codes UNARY_<NAME> and BINARY_<NAME> come from ops.cuh, which the host generates from the
+// Java enums UnaryOp and BinaryOp (OpCodes): an operation added there needs its case in unary_op or
+// binary_op below, and OpCodesTest fails until it has one.
+
+#include "ops.cuh"
 
 #define MAX_RANK 8
+// An unknown code yields NaN rather than some other operation's result.
+#define UNKNOWN_OP __int_as_float(0x7fffffff)
 
 struct Broadcast {
     int rank;
@@ -31,19 +38,33 @@ extern "C" __global__ void scale_f32(float* x, int n, float alpha) {
     GRID_STRIDE(i, n) { x[i] = alpha * x[i]; }
 }
 
-// op: 0 = exp, 1 = log, 2 = relu (the order of org.deeprelax.core.UnaryOp).
-extern "C" __global__ void unary_f32(const float* x, float* y, int n, int op) {
-    GRID_STRIDE(i, n) {
-        float v = x[i];
-        y[i] = op == 0 ? expf(v) : op == 1 ? logf(v) : (v > 0.0f ? v : 0.0f);
+static __device__ __forceinline__ float unary_op(int op, float v) {
+    switch (op) {
+        case UNARY_EXP: return expf(v);
+        case UNARY_LOG: return logf(v);
+        case UNARY_RELU: return v > 0.0f ? v : 0.0f;
+        default: return UNKNOWN_OP;
     }
+}
+
+static __device__ __forceinline__ float binary_op(int op, float x, float y) {
+    switch (op) {
+        case BINARY_ADD: return x + y;
+        case BINARY_SUB: return x - y;
+        case BINARY_MUL: return x * y;
+        case BINARY_DIV: return x / y;
+        default: return UNKNOWN_OP;
+    }
+}
+
+extern "C" __global__ void unary_f32(const float* x, float* y, int n, int op) {
+    GRID_STRIDE(i, n) { y[i] = unary_op(op, x[i]); }
 }
 
 extern "C" __global__ void relu_backward_f32(const float* x, const float* dy, float* dx, int n) {
     GRID_STRIDE(i, n) { dx[i] = x[i] > 0.0f ? dy[i] : 0.0f; }
 }
 
-// op: 0 = add, 1 = sub, 2 = mul, 3 = div (the order of org.deeprelax.core.BinaryOp).
 extern "C" __global__ void binary_f32(const float* a, const float* b, float* out, int n, int op, Broadcast s) {
     GRID_STRIDE(i, n) {
         long long rem = i;
@@ -54,8 +75,7 @@ extern "C" __global__ void binary_f32(const float* a, const float* b, float* out
             ao += (long long) idx * s.aStrides[d];
             bo += (long long) idx * s.bStrides[d];
         }
-        float x = a[ao], y = b[bo];
-        out[i] = op == 0 ? x + y : op == 1 ? x - y : op == 2 ? x * y : x / y;
+        out[i] = binary_op(op, a[ao], b[bo]);
     }
 }
 

@@ -6,9 +6,10 @@
 // key = (lo32 seed, hi32 seed); word `index` of stream `stream` is lane index & 3 of the block with counter
 // (lo32(index >> 2), hi32(index >> 2), lo32(stream), hi32(stream)). Uniform = (w >> 8) * 2^-24 (exact in
 // float). Normal: pair j = index >> 1 uses words 2j and 2j + 1 of one block, u1 = ((w >> 8) + 1) * 2^-24,
-// u2 = (w >> 8) * 2^-24, r = sqrtf(-2 logf(u1)), theta = 6.2831855f * u2, even index -> r cosf(theta),
-// odd -> r sinf(theta). Compiled without fast-math, logf/sinf/cosf are CUDA's 1-2 ulp versions, so normals
-// agree with the CPU's (fdlibm) to a few ulp; integers and uniforms agree bit for bit.
+// u2 = (w >> 8) * 2^-24, r = sqrt(-2 ln u1), theta = 2 pi u2, even index -> r cos theta, odd -> r sin theta,
+// with ln, sin and cos computed as org.deeprelax.core.random.BoxMuller computes them (philox.cuh): the same
+// correctly rounded float operations in the same order, no logf/sinf/cosf. So integers, uniforms and
+// normals all agree with the CPU's bit for bit.
 // Each thread handles one element (recomputing the block of its four-element group): ten rounds of two
 // 32x32 multiplies are cheaper than the memory traffic a shared block would save.
 // The generator itself lives in philox.cuh, shared with updates.cu (the fused Langevin step draws its

@@ -4,7 +4,7 @@
 // element per thread), so an update costs its memory traffic and one launch however many parameter
 // tensors the model has. The formulas are CpuUpdates' exactly, in the same float operation order
 // (compiled with --fmad=false so no multiply-add is contracted), hence results equal the CPU's to the
-// last bit except where the Langevin noise enters (CUDA's logf/sinf/cosf versus fdlibm: a few ulp).
+// last bit, the Langevin noise included: philox.cuh draws the CPU's normals bit for bit.
 // The Langevin noise is drawn from Philox inside the pass for element i at index first + i and never
 // stored. Scalars arrive as kernel arguments, so a step is a single launch that a CUDA graph can capture.
 
