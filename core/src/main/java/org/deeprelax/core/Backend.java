@@ -73,30 +73,70 @@ public interface Backend {
     void binary(BinaryOp op, Tensor a, Tensor b, Tensor out);
 
     /**
-     * {@code out = op(x)} elementwise.
+     * Applies a unary operation elementwise: {@code out = op(x)}.
      *
      * @param op the operation
+     * @param a the operation's first scalar (POW's exponent, CLAMP's lower bound, AFFINE's scale); ignored
+     *     by the others
+     * @param b the operation's second scalar (CLAMP's upper bound, AFFINE's shift); ignored by the others
      * @param x input
-     * @param out result, same shape
+     * @param out result, same size; may be {@code x} itself
      */
-    void unary(UnaryOp op, Tensor x, Tensor out);
+    void unary(UnaryOp op, float a, float b, Tensor x, Tensor out);
 
     /**
-     * ReLU's backward: {@code dx = x > 0 ? dy : 0}.
+     * The backward of {@link #unary}: {@code dx = dy · op'(x)}, each operation's derivative written in
+     * whichever of its input and output is cheaper (see {@link UnaryOp}).
      *
-     * @param x the forward input
+     * @param op the operation
+     * @param a the forward's first scalar
+     * @param b the forward's second scalar
+     * @param x the forward's input
+     * @param y the forward's output
      * @param dy gradient of the output
      * @param dx gradient of the input, overwritten
      */
-    void reluBackward(Tensor x, Tensor dy, Tensor dx);
+    void unaryBackward(UnaryOp op, float a, float b, Tensor x, Tensor y, Tensor dy, Tensor dx);
 
     /**
-     * Copies {@code src} broadcast to {@code dst}'s shape (NumPy rules).
+     * Copies elements between two strided layouts: for every multi-index {@code i} of {@code dims},
+     * {@code dst[dstStart + Σ i_d·dstStrides[d]] = src[srcStart + Σ i_d·srcStrides[d]]}, positions counted
+     * from each tensor's first element. Broadcasting (stride 0 in {@code src}), transposition (permuted
+     * strides), slicing and concatenation (a block of a larger tensor on either side) are all this copy.
      *
-     * @param src the smaller tensor
-     * @param dst overwritten
+     * @param src read
+     * @param srcStart position of the first element read, relative to {@code src}'s offset
+     * @param srcStrides a stride per axis of {@code dims} into {@code src}; 0 repeats an element
+     * @param dst written at the positions the strides reach, other elements untouched
+     * @param dstStart position of the first element written, relative to {@code dst}'s offset
+     * @param dstStrides a stride per axis of {@code dims} into {@code dst}; distinct multi-indices must
+     *     reach distinct positions
+     * @param dims the extent of the copy
      */
-    void broadcastTo(Tensor src, Tensor dst);
+    void copyStrided(Tensor src, int srcStart, int[] srcStrides, Tensor dst, int dstStart, int[] dstStrides,
+                     int[] dims);
+
+    /**
+     * Gathers slices along an axis: with {@code x} viewed as {@code [outer, x.dim(axis), inner]} and
+     * {@code out} as {@code [outer, k, inner]}, {@code out[o, j, i] = x[o, index[j], i]}.
+     *
+     * @param x input
+     * @param axis the axis indexed
+     * @param index {@code [k]}, positions along {@code axis} held as floats; the caller has checked them
+     * @param out result: {@code x}'s shape with {@code k} along {@code axis}
+     */
+    void indexSelect(Tensor x, int axis, Tensor index, Tensor out);
+
+    /**
+     * The backward of {@link #indexSelect}: {@code out[o, index[j], i] += src[o, j, i]}, accumulating in
+     * the order of {@code j} where an index repeats, so the result is deterministic.
+     *
+     * @param src {@code [outer, k, inner]} around {@code axis}
+     * @param axis the axis indexed
+     * @param index {@code [k]}, positions along {@code axis} held as floats
+     * @param out accumulated into; {@code src}'s shape but for its extent along {@code axis}
+     */
+    void indexAdd(Tensor src, int axis, Tensor index, Tensor out);
 
     // ---- reductions -----------------------------------------------------------------------------
 
@@ -108,6 +148,28 @@ public interface Backend {
      * @param out result
      */
     void reduceSum(Tensor x, Tensor out);
+
+    /**
+     * The maximum along one axis and where it is: with {@code x} viewed as {@code [outer, len, inner]},
+     * {@code values[o, i] = max_j x[o, j, i]} and {@code indices[o, i]} the first {@code j} that attains it.
+     * A NaN counts as larger than every number, so it propagates.
+     *
+     * @param x input
+     * @param axis the axis reduced
+     * @param values {@code [outer·inner]} elements (any shape of that size), overwritten
+     * @param indices same size, overwritten with the positions, held as floats
+     */
+    void maxAlongAxis(Tensor x, int axis, Tensor values, Tensor indices);
+
+    /**
+     * The backward of {@link #maxAlongAxis}: {@code dx[o, j, i] = j == indices[o, i] ? dy[o, i] : 0}.
+     *
+     * @param indices the positions the forward found
+     * @param dy gradient of the values
+     * @param axis the axis reduced
+     * @param dx gradient of the input, overwritten
+     */
+    void maxAlongAxisBackward(Tensor indices, Tensor dy, int axis, Tensor dx);
 
     /** @param x a tensor @return the sum of its elements, accumulated in double */
     double sum(Tensor x);
@@ -266,6 +328,39 @@ public interface Backend {
      */
     void batchNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd, float eps,
                            Tensor dx, Tensor dgamma, Tensor dbeta);
+
+    // ---- layer normalisation (over the trailing axes of each row) --------------------------------
+
+    /**
+     * Layer normalisation: with {@code x} viewed as {@code [rows, cols]}, {@code cols = gamma.size()},
+     * {@code y = (x − mean)·invStd·gamma + beta} per row, where {@code mean} and the biased variance are
+     * the row's and {@code invStd = 1/√(variance + eps)}.
+     *
+     * @param x input
+     * @param gamma scale, {@code cols} elements
+     * @param beta shift, {@code cols} elements
+     * @param eps added to the variance
+     * @param y output, overwritten
+     * @param saveMean {@code rows} elements, overwritten with each row's mean
+     * @param saveInvStd {@code rows} elements, overwritten with each row's {@code invStd}
+     */
+    void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor saveMean,
+                          Tensor saveInvStd);
+
+    /**
+     * Layer normalisation's backward, from the statistics the forward saved.
+     *
+     * @param x forward input
+     * @param dy output gradient
+     * @param gamma scale
+     * @param saveMean each row's mean
+     * @param saveInvStd each row's inverse standard deviation
+     * @param dx input gradient, overwritten
+     * @param dgamma scale gradient, overwritten
+     * @param dbeta shift gradient, overwritten
+     */
+    void layerNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd, Tensor dx,
+                           Tensor dgamma, Tensor dbeta);
 
     // ---- fused optimizer updates: one pass over a flat arena ------------------------------------
 

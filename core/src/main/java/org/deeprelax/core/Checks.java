@@ -38,4 +38,12 @@ final class Checks {
         throw new IllegalArgumentException(op + ": " + what + " has shape " + t.shape() + " of rank " + t.rank()
                 + "; expected rank " + (allowed.length == 1 ? String.valueOf(allowed[0]) : Arrays.toString(allowed)));
     }
+
+    /** Normalises an axis of {@code x}, or throws naming the operation, the axis and the shape. */
+    static int axis(String op, Tensor x, int axis) {
+        if (axis < -x.rank() || axis >= x.rank()) {
+            throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for shape " + x.shape());
+        }
+        return x.shape().normalizeAxis(axis);
+    }
 }

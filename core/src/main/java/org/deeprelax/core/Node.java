@@ -7,17 +7,11 @@ package org.deeprelax.core;
  */
 final class Node {
 
-    /** Maps the output's gradient to one gradient per input (null where an input needs none). */
-    @FunctionalInterface
-    interface Backward {
-        Tensor[] apply(Tensor gradOutput);
-    }
-
     final String op;
     private Tensor[] inputs;
-    private Backward backward;
+    private Autograd.Backward backward;
 
-    Node(String op, Tensor[] inputs, Backward backward) {
+    Node(String op, Tensor[] inputs, Autograd.Backward backward) {
         this.op = op;
         this.inputs = inputs;
         this.backward = backward;
@@ -31,9 +25,32 @@ final class Node {
         return inputs;
     }
 
+    /**
+     * Runs the operation's backward and checks what it returned: one gradient per input, each of its
+     * input's shape and on its backend (null where the input needs none).
+     */
     Tensor[] apply(Tensor gradOutput) {
-        inputs();
-        return backward.apply(gradOutput);
+        Tensor[] in = inputs();
+        Tensor[] grads = backward.apply(gradOutput);
+        if (grads == null || grads.length != in.length) {
+            throw new IllegalStateException("backward of '" + op + "' returned "
+                    + (grads == null ? "null" : grads.length + " gradients") + " for " + in.length
+                    + " inputs; return one per input, null where an input needs none");
+        }
+        for (int k = 0; k < in.length; k++) {
+            if (grads[k] == null || !Autograd.needsGrad(in[k])) {
+                continue;
+            }
+            if (!grads[k].shape().equals(in[k].shape())) {
+                throw new IllegalStateException("backward of '" + op + "': the gradient of input " + k + " has shape "
+                        + grads[k].shape() + ", but the input has shape " + in[k].shape());
+            }
+            if (grads[k].backend() != in[k].backend()) {
+                throw new IllegalStateException("backward of '" + op + "': the gradient of input " + k + " lives on "
+                        + grads[k].backend().name() + ", but the input on " + in[k].backend().name());
+            }
+        }
+        return grads;
     }
 
     void release() {

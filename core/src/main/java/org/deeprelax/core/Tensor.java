@@ -7,9 +7,14 @@ import java.util.Arrays;
  * belongs to one {@link Backend}. It also carries what autograd needs: whether it requires a gradient,
  * its accumulated gradient, and the node of the graph that produced it.
  *
- * <p>Operations live in families ({@link Elementwise}, {@link Reductions}, {@link MatMul},
- * {@link Softmax}, {@link Conv}, {@link Pool}, {@link BatchNorm}, {@link Dropout}); the instance
- * methods here are shortcuts to them.
+ * <p>Operations live in families ({@link Elementwise}, {@link Reductions}, {@link Layout},
+ * {@link MatMul}, {@link Softmax}, {@link Losses}, {@link Conv}, {@link Pool}, {@link BatchNorm},
+ * {@link LayerNorm}, {@link Dropout}); the instance methods here are shortcuts to them. An operation of
+ * one's own, with its own backward, is written with {@link Autograd#record}.
+ *
+ * <p>The factories that take no {@link Backend} ({@link #zeros(int...)}, {@link #ones(int...)},
+ * {@link #of(float[], int...)}, {@link #scalar(float)}) make CPU tensors; on another backend, use the
+ * forms that take one, or {@link #to(Backend)}.
  */
 public final class Tensor {
 
@@ -40,27 +45,56 @@ public final class Tensor {
 
     // ---- creation -------------------------------------------------------------------------------
 
-    /** @param backend where @param shape the shape @return a tensor of zeros */
+    /**
+     * A tensor of zeros.
+     *
+     * @param backend where it lives
+     * @param shape its shape
+     * @return the tensor
+     */
     public static Tensor zeros(Backend backend, Shape shape) {
         return new Tensor(backend.allocate(shape.size()), 0, shape);
     }
 
-    /** @param dims the shape @return a CPU tensor of zeros */
+    /**
+     * A tensor of zeros on the CPU backend; {@link #zeros(Backend, Shape)} makes one elsewhere.
+     *
+     * @param dims its shape
+     * @return the tensor, on {@link Backends#cpu()}
+     */
     public static Tensor zeros(int... dims) {
         return zeros(Backends.cpu(), Shape.of(dims));
     }
 
-    /** @param backend where @param shape the shape @return a tensor of ones */
+    /**
+     * A tensor of ones.
+     *
+     * @param backend where it lives
+     * @param shape its shape
+     * @return the tensor
+     */
     public static Tensor ones(Backend backend, Shape shape) {
         return full(backend, shape, 1f);
     }
 
-    /** @param dims the shape @return a CPU tensor of ones */
+    /**
+     * A tensor of ones on the CPU backend; {@link #ones(Backend, Shape)} makes one elsewhere.
+     *
+     * @param dims its shape
+     * @return the tensor, on {@link Backends#cpu()}
+     */
     public static Tensor ones(int... dims) {
         return ones(Backends.cpu(), Shape.of(dims));
     }
 
-    /** @param backend where @param shape the shape @param value the value @return a tensor filled with value */
+    /**
+     * A tensor filled with one value.
+     *
+     * @param backend where it lives
+     * @param shape its shape
+     * @param value the value of every element
+     * @return the tensor
+     */
     public static Tensor full(Backend backend, Shape shape, float value) {
         Tensor t = zeros(backend, shape);
         backend.fill(t, value);
@@ -68,7 +102,9 @@ public final class Tensor {
     }
 
     /**
-     * @param backend where
+     * A tensor holding given values.
+     *
+     * @param backend where it lives
      * @param data the elements, row-major (copied)
      * @param shape the shape
      * @return a tensor holding {@code data}
@@ -84,14 +120,39 @@ public final class Tensor {
         return t;
     }
 
-    /** @param data the elements (copied) @param dims the shape @return a CPU tensor */
+    /**
+     * A tensor holding given values, on the CPU backend; {@link #of(Backend, float[], Shape)} makes one
+     * elsewhere.
+     *
+     * @param data the elements, row-major (copied)
+     * @param dims its shape
+     * @return the tensor, on {@link Backends#cpu()}
+     * @throws IllegalArgumentException if the length does not match the shape
+     */
     public static Tensor of(float[] data, int... dims) {
         return of(Backends.cpu(), data, Shape.of(dims));
     }
 
-    /** @param value the value @return a CPU scalar (rank 0) */
+    /**
+     * A scalar (rank 0).
+     *
+     * @param backend where it lives
+     * @param value its value
+     * @return the tensor
+     */
+    public static Tensor scalar(Backend backend, float value) {
+        return of(backend, new float[] {value}, Shape.scalar());
+    }
+
+    /**
+     * A scalar (rank 0) on the CPU backend; {@link #scalar(Backend, float)} makes one elsewhere, and
+     * arithmetic with a constant needs none ({@link #add(float)}, {@link #mul(float)}).
+     *
+     * @param value its value
+     * @return the tensor, on {@link Backends#cpu()}
+     */
     public static Tensor scalar(float value) {
-        return of(Backends.cpu(), new float[] {value}, Shape.scalar());
+        return scalar(Backends.cpu(), value);
     }
 
     /**
@@ -230,7 +291,7 @@ public final class Tensor {
      * @return the view, recorded for autograd
      */
     public Tensor reshape(int... dims) {
-        return Views.reshape(this, dims);
+        return Layout.reshape(this, dims);
     }
 
     /** @return a 1-D view of every element */
@@ -253,16 +314,18 @@ public final class Tensor {
     }
 
     /**
-     * A view of elements {@code [start, start + shape.size())} of this tensor's flat layout, not
-     * recorded for autograd (the parameter arena cuts its slices this way).
+     * A view of elements {@code [start, start + shape.size())} of this tensor's flat layout, sharing its
+     * storage and NOT recorded for autograd: gradients do not flow through it (the parameter arena cuts
+     * its parameters this way). For a slice that gradients flow through, use
+     * {@link #slice(int, int, int)}.
      *
      * @param start first element, relative to this view
-     * @param shape the slice's shape
+     * @param shape the region's shape
      * @return the view
      */
-    public Tensor slice(int start, Shape shape) {
+    public Tensor region(int start, Shape shape) {
         if (start < 0 || (long) start + shape.size() > size()) {
-            throw new IllegalArgumentException("slice of shape " + shape + " at " + start
+            throw new IllegalArgumentException("region of shape " + shape + " at " + start
                     + " does not fit in a tensor of " + size() + " elements");
         }
         return new Tensor(storage, offset + start, shape);
@@ -293,7 +356,7 @@ public final class Tensor {
      */
     public float get(int... index) {
         float[] one = new float[1];
-        backend().read(slice(flatIndex(index), Shape.of(1)), one, 0);
+        backend().read(region(flatIndex(index), Shape.of(1)), one, 0);
         return one[0];
     }
 
@@ -304,7 +367,7 @@ public final class Tensor {
      * @param index one index per axis
      */
     public void set(float value, int... index) {
-        backend().write(new float[] {value}, 0, slice(flatIndex(index), Shape.of(1)));
+        backend().write(new float[] {value}, 0, region(flatIndex(index), Shape.of(1)));
     }
 
     private int flatIndex(int[] index) {
@@ -336,72 +399,312 @@ public final class Tensor {
 
     // ---- operation shortcuts --------------------------------------------------------------------
 
-    /** @param other broadcast operand @return this + other */
+    /**
+     * Adds, broadcasting.
+     *
+     * @param other the other operand
+     * @return this + other
+     */
     public Tensor add(Tensor other) {
         return Elementwise.add(this, other);
     }
 
-    /** @param other broadcast operand @return this − other */
+    /**
+     * Adds a constant.
+     *
+     * @param c the constant
+     * @return this + c
+     */
+    public Tensor add(float c) {
+        return Elementwise.add(this, c);
+    }
+
+    /**
+     * Subtracts, broadcasting.
+     *
+     * @param other the other operand
+     * @return this − other
+     */
     public Tensor sub(Tensor other) {
         return Elementwise.sub(this, other);
     }
 
-    /** @param other broadcast operand @return this · other */
+    /**
+     * Subtracts a constant.
+     *
+     * @param c the constant
+     * @return this − c
+     */
+    public Tensor sub(float c) {
+        return Elementwise.add(this, -c);
+    }
+
+    /**
+     * Multiplies elementwise, broadcasting.
+     *
+     * @param other the other operand
+     * @return this · other
+     */
     public Tensor mul(Tensor other) {
         return Elementwise.mul(this, other);
     }
 
-    /** @param other broadcast operand @return this / other */
+    /**
+     * Multiplies by a constant.
+     *
+     * @param c the constant
+     * @return c · this
+     */
+    public Tensor mul(float c) {
+        return Elementwise.mul(this, c);
+    }
+
+    /**
+     * Divides elementwise, broadcasting.
+     *
+     * @param other the denominator
+     * @return this / other
+     */
     public Tensor div(Tensor other) {
         return Elementwise.div(this, other);
     }
 
-    /** @return max(this, 0) */
+    /**
+     * Negates.
+     *
+     * @return −this
+     */
+    public Tensor neg() {
+        return Elementwise.neg(this);
+    }
+
+    /**
+     * Rectified linear unit.
+     *
+     * @return max(this, 0)
+     */
     public Tensor relu() {
         return Elementwise.relu(this);
     }
 
-    /** @return e^this */
+    /**
+     * Exponential.
+     *
+     * @return e^this
+     */
     public Tensor exp() {
         return Elementwise.exp(this);
     }
 
-    /** @return ln this */
+    /**
+     * Natural logarithm.
+     *
+     * @return ln this
+     */
     public Tensor log() {
         return Elementwise.log(this);
     }
 
-    /** @param other right operand @return the matrix product */
+    /**
+     * Hyperbolic tangent, accurate over the whole float range.
+     *
+     * @return tanh this
+     */
+    public Tensor tanh() {
+        return Elementwise.tanh(this);
+    }
+
+    /**
+     * The logistic function, without overflow for any input.
+     *
+     * @return 1/(1 + e^−this)
+     */
+    public Tensor sigmoid() {
+        return Elementwise.sigmoid(this);
+    }
+
+    /**
+     * Square root.
+     *
+     * @return √this
+     */
+    public Tensor sqrt() {
+        return Elementwise.sqrt(this);
+    }
+
+    /**
+     * Absolute value.
+     *
+     * @return |this|
+     */
+    public Tensor abs() {
+        return Elementwise.abs(this);
+    }
+
+    /**
+     * Power with a constant exponent.
+     *
+     * @param exponent the exponent
+     * @return this^exponent
+     */
+    public Tensor pow(float exponent) {
+        return Elementwise.pow(this, exponent);
+    }
+
+    /**
+     * Clamps into {@code [lo, hi]}.
+     *
+     * @param lo lower bound
+     * @param hi upper bound
+     * @return min(max(this, lo), hi)
+     */
+    public Tensor clamp(float lo, float hi) {
+        return Elementwise.clamp(this, lo, hi);
+    }
+
+    /**
+     * Matrix product of two 2-D tensors.
+     *
+     * @param other right operand
+     * @return this · other
+     */
     public Tensor matmul(Tensor other) {
         return MatMul.matmul(this, other, false, false);
     }
 
-    /** @return the sum of all elements, a scalar */
+    /**
+     * Sums every element.
+     *
+     * @return the sum, a scalar
+     */
     public Tensor sum() {
         return Reductions.sum(this, null, false);
     }
 
-    /** @param axes axes to sum over @param keepDims keep them with size 1 @return the sum */
+    /**
+     * Sums over axes.
+     *
+     * @param axes axes to sum over
+     * @param keepDims keep them with size 1
+     * @return the sum
+     */
     public Tensor sum(int[] axes, boolean keepDims) {
         return Reductions.sum(this, axes, keepDims);
     }
 
-    /** @return the mean of all elements, a scalar */
+    /**
+     * Averages every element.
+     *
+     * @return the mean, a scalar
+     */
     public Tensor mean() {
         return Reductions.mean(this, null, false);
     }
 
-    /** @param axes axes to average over @param keepDims keep them with size 1 @return the mean */
+    /**
+     * Averages over axes.
+     *
+     * @param axes axes to average over
+     * @param keepDims keep them with size 1
+     * @return the mean
+     */
     public Tensor mean(int[] axes, boolean keepDims) {
         return Reductions.mean(this, axes, keepDims);
     }
 
-    /** @param axis the axis @return softmax along it */
+    /**
+     * The maximum along an axis.
+     *
+     * @param axis the axis
+     * @param keepDims keep it with size 1
+     * @return the maxima
+     */
+    public Tensor max(int axis, boolean keepDims) {
+        return Reductions.max(this, axis, keepDims);
+    }
+
+    /**
+     * Where the maximum along an axis is.
+     *
+     * @param axis the axis
+     * @param keepDims keep it with size 1
+     * @return the first position of each maximum, as floats
+     */
+    public Tensor argmax(int axis, boolean keepDims) {
+        return Reductions.argmax(this, axis, keepDims);
+    }
+
+    /**
+     * Reorders the axes.
+     *
+     * @param perm axis {@code i} of the result is axis {@code perm[i]} of this
+     * @return the permuted copy
+     */
+    public Tensor permute(int... perm) {
+        return Layout.permute(this, perm);
+    }
+
+    /**
+     * Swaps two axes.
+     *
+     * @param a one axis
+     * @param b the other
+     * @return the transposed copy
+     */
+    public Tensor transpose(int a, int b) {
+        return Layout.transpose(this, a, b);
+    }
+
+    /**
+     * Positions {@code [start, end)} along an axis, recorded for autograd.
+     *
+     * @param axis the axis
+     * @param start first position kept (negative counts from the end)
+     * @param end one past the last (negative counts from the end)
+     * @return the slice, a copy
+     */
+    public Tensor slice(int axis, int start, int end) {
+        return Layout.slice(this, axis, start, end);
+    }
+
+    /**
+     * One position along an axis, the axis removed.
+     *
+     * @param axis the axis
+     * @param index the position
+     * @return the selected copy
+     */
+    public Tensor select(int axis, int index) {
+        return Layout.select(this, axis, index);
+    }
+
+    /**
+     * Integer indexing along an axis.
+     *
+     * @param axis the axis
+     * @param positions the positions, which may repeat
+     * @return the gathered copy
+     */
+    public Tensor index(int axis, int... positions) {
+        return Layout.index(this, axis, positions);
+    }
+
+    /**
+     * Softmax along an axis.
+     *
+     * @param axis the axis
+     * @return softmax along it
+     */
     public Tensor softmax(int axis) {
         return Softmax.softmax(this, axis);
     }
 
-    /** @param axis the axis @return log-softmax along it */
+    /**
+     * Log-softmax along an axis.
+     *
+     * @param axis the axis
+     * @return log-softmax along it
+     */
     public Tensor logSoftmax(int axis) {
         return Softmax.logSoftmax(this, axis);
     }
@@ -412,7 +715,7 @@ public final class Tensor {
         int shown = Math.min(size(), 8);
         float[] head = new float[shown];
         if (shown > 0) {
-            backend().read(slice(0, Shape.of(shown)), head, 0);
+            backend().read(region(0, Shape.of(shown)), head, 0);
         }
         StringBuilder sb = new StringBuilder("Tensor").append(shape).append(' ').append(backend().name()).append(" [");
         for (int i = 0; i < shown; i++) {

@@ -180,6 +180,52 @@ public abstract class BackendContractTest {
         check("relu", in -> in[0].relu(), d -> Ref.unary(UnaryOp.RELU, d[0]), grad(rand(shape)));
         check("exp", in -> in[0].exp(), d -> Ref.unary(UnaryOp.EXP, d[0]), grad(rand(shape)));
         check("log", in -> in[0].log(), d -> Ref.unary(UnaryOp.LOG, d[0]), grad(randIn(0.1, 3, shape)));
+        check("tanh", in -> in[0].tanh(), d -> Ref.unary(UnaryOp.TANH, d[0]), grad(randIn(-4, 4, shape)));
+        check("sigmoid", in -> in[0].sigmoid(), d -> Ref.unary(UnaryOp.SIGMOID, d[0]), grad(randIn(-6, 6, shape)));
+        check("sqrt", in -> in[0].sqrt(), d -> Ref.unary(UnaryOp.SQRT, d[0]), grad(randIn(0.1, 4, shape)));
+        check("abs", in -> in[0].abs(), d -> Ref.unary(UnaryOp.ABS, d[0]), grad(rand(shape)));
+        check("pow 2.5", in -> in[0].pow(2.5f), d -> Ref.unary(UnaryOp.POW, 2.5, 0, d[0]), grad(randIn(0.1, 2, shape)));
+        check("pow 3", in -> in[0].pow(3f), d -> Ref.unary(UnaryOp.POW, 3, 0, d[0]), grad(rand(shape)));
+        check("pow -1", in -> in[0].pow(-1f), d -> Ref.unary(UnaryOp.POW, -1, 0, d[0]), grad(randIn(0.5, 2, shape)));
+        check("pow 0", in -> in[0].pow(0f), d -> Ref.unary(UnaryOp.POW, 0, 0, d[0]), grad(rand(shape)));
+        check("clamp", in -> in[0].clamp(-0.3f, 0.5f), d -> Ref.unary(UnaryOp.CLAMP, -0.3f, 0.5f, d[0]),
+                grad(rand(shape)));
+        check("affine", in -> Elementwise.affine(in[0], -1.5f, 0.25f), d -> Ref.unary(UnaryOp.AFFINE, -1.5, 0.25, d[0]),
+                grad(rand(shape)));
+        check("add constant", in -> in[0].add(3f), d -> Ref.unary(UnaryOp.AFFINE, 1, 3, d[0]), grad(rand(shape)));
+        check("sub constant", in -> in[0].sub(3f), d -> Ref.unary(UnaryOp.AFFINE, 1, -3, d[0]), grad(rand(shape)));
+        check("mul constant", in -> in[0].mul(-2f), d -> Ref.unary(UnaryOp.AFFINE, -2, 0, d[0]), grad(rand(shape)));
+        check("neg", in -> in[0].neg(), d -> Ref.unary(UnaryOp.AFFINE, -1, 0, d[0]), grad(rand(shape)));
+    }
+
+    /**
+     * tanh and sigmoid over the whole float range: at ±88 (where e^x is near float's limits), ±1e30,
+     * the largest float, infinities, and subnormals, each within a relative 1e-5 of float64 (plus a few
+     * subnormal steps for results below the normal range), and their gradients finite.
+     */
+    @Test
+    void tanhAndSigmoidAreStableOverTheWholeFloatRange() {
+        float[] xs = {88f, -88f, 1e30f, -1e30f, Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE, 1e-40f, -1e-40f, Float.MIN_NORMAL, 0f, -0f,
+            9f, -9f, 17f, -17f, 20f, -20f, 60f, -60f, -100f, -103f, -104f, 0.5f, -0.5f};
+        for (UnaryOp op : new UnaryOp[] {UnaryOp.TANH, UnaryOp.SIGMOID}) {
+            Tensor x = grad(Tensor.of(backend(), xs, Shape.of(xs.length)));
+            Tensor y = op == UnaryOp.TANH ? x.tanh() : x.sigmoid();
+            double[] expected = Ref.unary(op, Ref.toDouble(xs));
+            float[] got = y.toArray();
+            for (int i = 0; i < xs.length; i++) {
+                double tol = 1e-5 * Math.abs(expected[i]) + 4 * Float.MIN_VALUE;
+                assertTrue(Math.abs(got[i] - expected[i]) <= tol, op + "(" + xs[i] + ") = " + got[i] + ", expected "
+                        + expected[i]);
+            }
+            y.backward(Tensor.ones(backend(), y.shape()));
+            float[] g = x.grad().toArray();
+            for (int i = 0; i < xs.length; i++) {
+                double dy = op == UnaryOp.TANH ? 1 - expected[i] * expected[i] : expected[i] * (1 - expected[i]);
+                assertTrue(Math.abs(g[i] - dy) <= 1e-5 * Math.abs(dy) + 1e-6, op + "'(" + xs[i] + ") = " + g[i]
+                        + ", expected " + dy);
+            }
+        }
     }
 
     @Test
@@ -267,8 +313,8 @@ public abstract class BackendContractTest {
     @Test
     void operationsOnViewsRespectTheirOffsets() {
         Tensor arena = rand(50);
-        Tensor a = arena.slice(3, Shape.of(4, 5));
-        Tensor b = arena.slice(23, Shape.of(5));
+        Tensor a = arena.region(3, Shape.of(4, 5));
+        Tensor b = arena.region(23, Shape.of(5));
         double[] ad = Ref.toDouble(a.toArray());
         double[] bd = Ref.toDouble(b.toArray());
         assertClose("add on views", Ref.binary(BinaryOp.ADD, ad, new int[] {4, 5}, bd, new int[] {5}),
@@ -278,6 +324,185 @@ public abstract class BackendContractTest {
         assertEquals(before0, arena.get(0));
         assertEquals(1f, arena.get(23));
         assertEquals(1f, arena.get(27));
+    }
+
+    @Test
+    void maxAndArgmaxAlongEachAxis() {
+        int[] shape = {3, 4, 5};
+        for (int axis : new int[] {0, 1, 2, -1}) {
+            int a = axis < 0 ? axis + 3 : axis;
+            for (boolean keep : new boolean[] {false, true}) {
+                check("max axis " + axis, in -> in[0].max(axis, keep), d -> Ref.max(d[0], shape, a, false),
+                        grad(rand(shape)));
+                Tensor x = rand(shape);
+                Tensor where = x.argmax(axis, keep);
+                assertEquals(x.shape().reduce(new int[] {a}, keep), where.shape());
+                assertTrue(!where.requiresGrad());
+                assertClose("argmax axis " + axis, Ref.max(Ref.toDouble(x.toArray()), shape, a, true),
+                        where.toArray(), 0);
+            }
+        }
+        // Ties send the gradient to the first maximum; a NaN is the maximum.
+        Tensor t = grad(Tensor.of(backend(), new float[] {1, 3, 3, 2, Float.NaN, 5}, Shape.of(2, 3)));
+        Tensor m = t.max(1, false);
+        assertEquals(3f, m.get(0));
+        assertTrue(Float.isNaN(m.get(1)));
+        assertClose("argmax with a tie and a NaN", new double[] {1, 1}, t.argmax(1, false).toArray(), 0);
+        m.backward(Tensor.ones(backend(), Shape.of(2)));
+        assertClose("max gradient with a tie", new double[] {0, 1, 0, 0, 1, 0}, t.grad().toArray(), 0);
+    }
+
+    // ---- layout: permute, slice, index, concatenate, stack --------------------------------------------
+
+    @Test
+    void permuteAndTransposeForwardAndBackward() {
+        int[] shape = {2, 3, 4};
+        for (int[] perm : new int[][] {{0, 1, 2}, {2, 0, 1}, {1, 0, 2}, {0, 2, 1}, {2, 1, 0}}) {
+            check("permute " + java.util.Arrays.toString(perm), in -> in[0].permute(perm),
+                    d -> Ref.permute(d[0], shape, perm), grad(rand(shape)));
+        }
+        check("transpose of a matrix", in -> in[0].transpose(0, 1), d -> Ref.permute(d[0], new int[] {5, 7},
+                new int[] {1, 0}), grad(rand(5, 7)));
+        check("transpose -1 -3", in -> in[0].transpose(-1, -3), d -> Ref.permute(d[0], shape, new int[] {2, 1, 0}),
+                grad(rand(shape)));
+        assertEquals(Shape.of(4, 3, 2), rand(shape).permute(2, 1, 0).shape());
+    }
+
+    private static int[] range(int from, int to) {
+        int[] r = new int[to - from];
+        for (int i = 0; i < r.length; i++) {
+            r[i] = from + i;
+        }
+        return r;
+    }
+
+    @Test
+    void sliceSelectAndIndexForwardAndBackward() {
+        int[] shape = {3, 4, 5};
+        check("slice axis 0 [1, 3)", in -> in[0].slice(0, 1, 3), d -> Ref.take(d[0], shape, 0, range(1, 3)),
+                grad(rand(shape)));
+        check("slice axis 1 [0, 2)", in -> in[0].slice(1, 0, 2), d -> Ref.take(d[0], shape, 1, range(0, 2)),
+                grad(rand(shape)));
+        check("slice axis -1 [-3, -1)", in -> in[0].slice(-1, -3, -1), d -> Ref.take(d[0], shape, 2, range(2, 4)),
+                grad(rand(shape)));
+        check("select axis 1 position 2", in -> in[0].select(1, 2), d -> Ref.take(d[0], shape, 1, new int[] {2}),
+                grad(rand(shape)));
+        check("select axis 0 position -1", in -> in[0].select(0, -1), d -> Ref.take(d[0], shape, 0, new int[] {2}),
+                grad(rand(shape)));
+        assertEquals(Shape.of(3, 5), rand(shape).select(1, 2).shape());
+        int[] positions = {3, 0, 3, 1, 3};
+        check("index axis 1 with repeats", in -> in[0].index(1, positions), d -> Ref.take(d[0], shape, 1, positions),
+                grad(rand(shape)));
+        check("index axis 0", in -> Layout.index(in[0], 0, Tensor.of(backend(), new float[] {2, 2, 0}, Shape.of(3))),
+                d -> Ref.take(d[0], shape, 0, new int[] {2, 2, 0}), grad(rand(shape)));
+        check("index axis 2", in -> in[0].index(2, 4, 1), d -> Ref.take(d[0], shape, 2, new int[] {4, 1}),
+                grad(rand(shape)));
+    }
+
+    @Test
+    void concatenateAndStackForwardAndBackward() {
+        int[][] shapes = {{2, 3, 4}, {2, 1, 4}, {2, 5, 4}};
+        check("concat axis 1", in -> Layout.concat(1, in), d -> Ref.concat(d, shapes, 1),
+                grad(rand(shapes[0])), grad(rand(shapes[1])), grad(rand(shapes[2])));
+        int[][] rows = {{1, 3}, {4, 3}};
+        check("concat axis 0", in -> Layout.concat(0, in), d -> Ref.concat(d, rows, 0), grad(rand(rows[0])),
+                grad(rand(rows[1])));
+        int[][] lasts = {{2, 3}, {2, 2}};
+        check("concat axis -1", in -> Layout.concat(-1, in), d -> Ref.concat(d, lasts, 1), grad(rand(lasts[0])),
+                grad(rand(lasts[1])));
+        int[][] same = {{2, 1, 3}, {2, 1, 3}, {2, 1, 3}};
+        check("stack axis 1", in -> Layout.stack(1, in), d -> Ref.concat(d, same, 1), grad(rand(2, 3)),
+                grad(rand(2, 3)), grad(rand(2, 3)));
+        int[][] ends = {{2, 3, 1}, {2, 3, 1}};
+        check("stack axis -1", in -> Layout.stack(-1, in), d -> Ref.concat(d, ends, 2), grad(rand(2, 3)),
+                grad(rand(2, 3)));
+        assertEquals(Shape.of(3, 2, 3), Layout.stack(0, rand(2, 3), rand(2, 3), rand(2, 3)).shape());
+    }
+
+    // ---- losses and layer norm -----------------------------------------------------------------------
+
+    @Test
+    void meanSquaredErrorForwardAndBackward() {
+        for (int[] shape : new int[][] {{7}, {4, 5}, {2, 3, 2}}) {
+            check("mse " + Shape.of(shape), in -> Losses.mse(in[0], in[1]), d -> {
+                double s = 0;
+                for (int i = 0; i < d[0].length; i++) {
+                    s += (d[0][i] - d[1][i]) * (d[0][i] - d[1][i]);
+                }
+                return new double[] {s / d[0].length};
+            }, grad(rand(shape)), grad(rand(shape)));
+        }
+    }
+
+    @Test
+    void layerNormOverTrailingAxesForwardAndBackward() {
+        for (int[][] c : new int[][][] {{{4, 6}, {6}}, {{2, 3, 5}, {5}}, {{2, 3, 5}, {3, 5}}, {{3, 1}, {1}}}) {
+            int[] xs = c[0];
+            int[] ns = c[1];
+            check("layerNorm " + Shape.of(xs) + " over " + Shape.of(ns),
+                    in -> LayerNorm.layerNorm(in[0], in[1], in[2], 1e-5f),
+                    d -> Ref.layerNorm(d[0], d[1], d[2], 1e-5), grad(randIn(-2, 3, xs)), grad(randIn(0.5, 1.5, ns)),
+                    grad(rand(ns)));
+        }
+    }
+
+    // ---- custom operations ------------------------------------------------------------------------------
+
+    /** hypot(a, b) = √(a² + b²), a two-input operation written through the public record call. */
+    private static Tensor hypot(Tensor a, Tensor b) {
+        Tensor h;
+        try (var scope = Autograd.noGrad()) {
+            h = a.mul(a).add(b.mul(b)).sqrt();
+        }
+        return Autograd.record("hypot", h, g -> new Tensor[] {
+                Autograd.needsGrad(a) ? g.mul(a).div(h) : null,
+                Autograd.needsGrad(b) ? g.mul(b).div(h) : null}, a, b);
+    }
+
+    @Test
+    void customOperationsRecordTheirOwnBackward() {
+        check("hypot", in -> hypot(in[0], in[1]), d -> {
+            double[] out = new double[d[0].length];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = Math.sqrt(d[0][i] * d[0][i] + d[1][i] * d[1][i]);
+            }
+            return out;
+        }, grad(rand(4, 5)), grad(rand(4, 5)));
+        // Composed with built-in operations on both sides, one input constant, the result used twice.
+        Tensor x = grad(rand(6));
+        Tensor c = rand(6);
+        Tensor s = hypot(x.mul(2f), c);
+        s.add(s).sum().backward();
+        float[] xs = x.toArray();
+        float[] cs = c.toArray();
+        float[] g = x.grad().toArray();
+        for (int i = 0; i < xs.length; i++) {
+            double h = Math.hypot(2 * xs[i], cs[i]);
+            assertEquals(2 * 2 * (2 * xs[i]) / h, g[i], 1e-4);
+        }
+        assertNull(c.grad());
+    }
+
+    @Test
+    void customOperationsThatBreakTheContractAreNamed() {
+        Tensor x = grad(rand(2, 3));
+        assertMessage(IllegalArgumentException.class, () -> Autograd.record("same", x, g -> new Tensor[] {g}, x),
+                "same", "input 0 itself");
+        assertMessage(IllegalArgumentException.class,
+                () -> Autograd.record("composed", x.mul(x), g -> new Tensor[] {g}, x), "composed", "'mul'", "noGrad");
+        Tensor y;
+        try (var scope = Autograd.noGrad()) {
+            y = x.mul(2f);
+        }
+        Tensor wrongCount = Autograd.record("twoGrads", y, g -> new Tensor[] {g, g}, x);
+        assertMessage(IllegalStateException.class, () -> wrongCount.sum().backward(), "twoGrads", "2 gradients",
+                "1 inputs");
+        Tensor z;
+        try (var scope = Autograd.noGrad()) {
+            z = x.mul(2f);
+        }
+        Tensor wrongShape = Autograd.record("flat", z, g -> new Tensor[] {g.reshape(6)}, x);
+        assertMessage(IllegalStateException.class, () -> wrongShape.sum().backward(), "flat", "[6]", "[2, 3]");
     }
 
     // ---- matmul ---------------------------------------------------------------------------------
@@ -676,6 +901,38 @@ public abstract class BackendContractTest {
         assertMessage(IllegalArgumentException.class,
                 () -> Softmax.crossEntropy(rand(4, 10), labels(3, 10)), "crossEntropy", "[4, 10]", "[3]");
         assertMessage(IllegalArgumentException.class, () -> rand(2, 3).reshape(4, 2), "reshape", "[2, 3]", "[4, 2]");
+    }
+
+    @Test
+    void badInputToTheNewOperationsNamesTheOpAndTheShapes() {
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3).clamp(1f, 0f), "clamp", "[1.0, 0.0]", "[2, 3]");
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3).max(2, false), "max", "axis 2", "[2, 3]");
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3).argmax(-3, true), "argmax", "axis -3", "[2, 3]");
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3, 4).permute(0, 0, 1), "permute", "[0, 0, 1]",
+                "[2, 3, 4]");
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3).permute(1, 0, 2), "permute", "[1, 0, 2]");
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3).transpose(0, 2), "transpose", "axis 2", "[2, 3]");
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3).slice(1, 2, 2), "slice", "[2, 2)", "[2, 3]");
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3).slice(1, 0, 4), "slice", "[0, 4)", "axis 1");
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3).select(0, 2), "select", "position 2", "[2, 3]");
+        assertMessage(IllegalArgumentException.class, () -> rand(2, 3).index(1, 0, 3), "index", "3.0", "[0, 3)",
+                "[2, 3]");
+        assertMessage(IllegalArgumentException.class,
+                () -> Layout.index(rand(2, 3), 0, Tensor.of(backend(), new float[] {0.5f}, Shape.of(1))), "index", "0.5");
+        assertMessage(IllegalArgumentException.class, () -> Layout.index(rand(2, 3), 0, rand(1, 1)), "index",
+                "indices", "[1, 1]");
+        assertMessage(IllegalArgumentException.class, () -> Layout.concat(0, rand(2, 3), rand(2, 4)), "concat",
+                "tensor 1", "[2, 4]", "[2, 3]");
+        assertMessage(IllegalArgumentException.class, () -> Layout.concat(1, rand(2, 3), rand(3)), "concat", "[3]");
+        assertMessage(IllegalArgumentException.class, () -> Layout.stack(0, rand(2, 3), rand(3, 2)), "stack",
+                "[3, 2]", "[2, 3]");
+        assertMessage(IllegalArgumentException.class, () -> Layout.stack(3, rand(2, 3)), "stack", "axis 3", "[2, 3]");
+        assertMessage(IllegalArgumentException.class, () -> Losses.mse(rand(2, 3), rand(3, 2)), "mse", "[2, 3]",
+                "[3, 2]");
+        assertMessage(IllegalArgumentException.class,
+                () -> LayerNorm.layerNorm(rand(2, 3), rand(2), rand(2), 1e-5f), "layerNorm", "[2, 3]", "[2]");
+        assertMessage(IllegalArgumentException.class,
+                () -> LayerNorm.layerNorm(rand(2, 3), rand(3), rand(1, 3), 1e-5f), "layerNorm", "[1, 3]");
     }
 
     @Test

@@ -76,15 +76,137 @@ public final class Ref {
     }
 
     public static double[] unary(UnaryOp op, double[] x) {
+        return unary(op, 0, 0, x);
+    }
+
+    /** The unary operations from their definitions, in double; a and b as {@link Backend#unary} takes them. */
+    public static double[] unary(UnaryOp op, double a, double b, double[] x) {
         double[] out = new double[x.length];
         for (int i = 0; i < x.length; i++) {
+            double v = x[i];
             out[i] = switch (op) {
-                case EXP -> Math.exp(x[i]);
-                case LOG -> Math.log(x[i]);
-                case RELU -> Math.max(x[i], 0);
+                case EXP -> Math.exp(v);
+                case LOG -> Math.log(v);
+                case RELU -> Math.max(v, 0);
+                // (e^2v − 1)/(e^2v + 1) with expm1, exact for tiny v; ±1 in double beyond |v| = 20.
+                case TANH -> Math.abs(v) > 20 ? Math.signum(v) : Math.expm1(2 * v) / (Math.expm1(2 * v) + 2);
+                case SIGMOID -> 1 / (1 + Math.exp(-v));
+                case SQRT -> Math.sqrt(v);
+                case ABS -> v < 0 ? -v : v;
+                case POW -> Math.pow(v, a);
+                case CLAMP -> v < a ? a : v > b ? b : v;
+                case AFFINE -> a * v + b;
             };
         }
         return out;
+    }
+
+    /** x[idx] read through a permutation: out axis i is x axis perm[i]. */
+    public static double[] permute(double[] x, int[] xs, int[] perm) {
+        int[] os = new int[xs.length];
+        for (int i = 0; i < xs.length; i++) {
+            os[i] = xs[perm[i]];
+        }
+        int[] st = strides(xs);
+        double[] out = new double[x.length];
+        for (int i = 0; i < out.length; i++) {
+            int[] idx = unravel(i, os);
+            int flat = 0;
+            for (int d = 0; d < idx.length; d++) {
+                flat += idx[d] * st[perm[d]];
+            }
+            out[i] = x[flat];
+        }
+        return out;
+    }
+
+    /** The elements whose index along axis is one of positions, in that order (slicing is positions start..end−1). */
+    public static double[] take(double[] x, int[] xs, int axis, int[] positions) {
+        int[] os = xs.clone();
+        os[axis] = positions.length;
+        double[] out = new double[size(os)];
+        int[] st = strides(xs);
+        for (int i = 0; i < out.length; i++) {
+            int[] idx = unravel(i, os);
+            idx[axis] = positions[idx[axis]];
+            int flat = 0;
+            for (int d = 0; d < idx.length; d++) {
+                flat += idx[d] * st[d];
+            }
+            out[i] = x[flat];
+        }
+        return out;
+    }
+
+    /** Concatenation along axis: out[.., j, ..] comes from the part whose range along axis holds j. */
+    public static double[] concat(double[][] parts, int[][] shapes, int axis) {
+        int[] os = shapes[0].clone();
+        os[axis] = 0;
+        for (int[] s : shapes) {
+            os[axis] += s[axis];
+        }
+        double[] out = new double[size(os)];
+        for (int i = 0; i < out.length; i++) {
+            int[] idx = unravel(i, os);
+            int k = 0;
+            while (idx[axis] >= shapes[k][axis]) {
+                idx[axis] -= shapes[k][axis];
+                k++;
+            }
+            int[] st = strides(shapes[k]);
+            int flat = 0;
+            for (int d = 0; d < idx.length; d++) {
+                flat += idx[d] * st[d];
+            }
+            out[i] = parts[k][flat];
+        }
+        return out;
+    }
+
+    /** Maximum (argmax when positions) along axis, the axis removed; the first maximum wins. */
+    public static double[] max(double[] x, int[] xs, int axis, boolean positions) {
+        int[] os = xs.clone();
+        os[axis] = 1;
+        double[] best = new double[size(os)];
+        double[] where = new double[best.length];
+        java.util.Arrays.fill(best, Double.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(where, -1);
+        int[] ost = strides(os);
+        for (int i = 0; i < x.length; i++) {
+            int[] idx = unravel(i, xs);
+            int j = idx[axis];
+            idx[axis] = 0;
+            int o = 0;
+            for (int d = 0; d < idx.length; d++) {
+                o += idx[d] * ost[d];
+            }
+            if (where[o] < 0 || x[i] > best[o]) {
+                best[o] = x[i];
+                where[o] = j;
+            }
+        }
+        return positions ? where : best;
+    }
+
+    /** Layer norm over the trailing cols elements of each row, biased variance. */
+    public static double[] layerNorm(double[] x, double[] gamma, double[] beta, double eps) {
+        int cols = gamma.length;
+        double[] y = new double[x.length];
+        for (int r = 0; r < x.length / cols; r++) {
+            double mean = 0;
+            for (int c = 0; c < cols; c++) {
+                mean += x[r * cols + c] / cols;
+            }
+            double var = 0;
+            for (int c = 0; c < cols; c++) {
+                double d = x[r * cols + c] - mean;
+                var += d * d / cols;
+            }
+            for (int c = 0; c < cols; c++) {
+                y[r * cols + c] = (x[r * cols + c] - mean) / Math.sqrt(var + eps) * gamma[c] + beta[c];
+            }
+        }
+        return y;
     }
 
     /** Sum over axes; the result has the reduced axes removed. */

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Host-side preparation of a broadcast for {@code binary_f32}/{@code broadcast_f32}: the output's dims and
+ * Host-side preparation of a broadcast for {@code binary_f32}/{@code strided_copy_f32}: the output's dims and
  * per-operand strides (0 along broadcast axes), with size-1 axes dropped and neighbouring axes merged
  * wherever every operand is contiguous across them, so the kernel's index arithmetic runs over as few axes
  * as possible (same-shape operands become rank 1, a bias over rows rank 2). The result is the int array of

@@ -25,7 +25,8 @@ import org.deeprelax.cuda.bindings.Nvrtc;
 /**
  * The CUDA backend: every {@link Backend} primitive on one GPU. cuBLAS runs GEMM, cuDNN convolution,
  * pooling and batch-norm, and our own kernels ({@code kernels/*.cu}, compiled by NVRTC for the device)
- * everything else, including the fused optimizer updates with Philox noise drawn inside the kernel.
+ * everything else, including layer-norm, the strided copies of the layout operations, and the fused
+ * optimizer updates with Philox noise drawn inside the kernel.
  *
  * <p><b>Designed for CUDA graphs</b> (the next step captures whole Entropy-SGD inner steps):
  * <ul>
@@ -311,29 +312,51 @@ public final class CudaBackend implements Backend, AutoCloseable {
     }
 
     @Override
-    public void unary(UnaryOp op, Tensor x, Tensor out) {
+    public void unary(UnaryOp op, float a, float b, Tensor x, Tensor out) {
         enter();
+        sameSize("unary " + op, x, out);
         int n = x.size();
-        kernel("elementwise", "unary_f32").ptr(ptr(x)).ptr(ptr(out)).i32(n).i32(OpCodes.of(op)).launch(grid(n), THREADS);
-    }
-
-    @Override
-    public void reluBackward(Tensor x, Tensor dy, Tensor dx) {
-        enter();
-        int n = x.size();
-        kernel("elementwise", "relu_backward_f32").ptr(ptr(x)).ptr(ptr(dy)).ptr(ptr(dx)).i32(n)
+        kernel("elementwise", "unary_f32").ptr(ptr(x)).ptr(ptr(out)).i32(n).i32(OpCodes.of(op)).f32(a).f32(b)
                 .launch(grid(n), THREADS);
     }
 
     @Override
-    public void broadcastTo(Tensor src, Tensor dst) {
+    public void unaryBackward(UnaryOp op, float a, float b, Tensor x, Tensor y, Tensor dy, Tensor dx) {
         enter();
-        Shape s = dst.shape();
-        int[] st = src.shape().broadcastStrides(s);
-        int[] layout = BroadcastLayout.of(s.dims(), st, st);
-        int n = dst.size();
-        kernel("elementwise", "broadcast_f32").ptr(ptr(src)).ptr(ptr(dst)).i32(n).intStruct(layout)
-                .launch(grid(n), THREADS);
+        sameSize("unaryBackward " + op, x, y, dy, dx);
+        int n = x.size();
+        kernel("elementwise", "unary_backward_f32").ptr(ptr(x)).ptr(ptr(y)).ptr(ptr(dy)).ptr(ptr(dx)).i32(n)
+                .i32(OpCodes.of(op)).f32(a).f32(b).launch(grid(n), THREADS);
+    }
+
+    @Override
+    public void copyStrided(Tensor src, int srcStart, int[] srcStrides, Tensor dst, int dstStart, int[] dstStrides,
+                            int[] dims) {
+        enter();
+        int[] layout = BroadcastLayout.of(dims, srcStrides, dstStrides);
+        long n = 1;
+        for (int d : dims) {
+            n *= d;
+        }
+        kernel("elementwise", "strided_copy_f32").ptr(ptr(src) + 4L * srcStart).ptr(ptr(dst) + 4L * dstStart)
+                .i32((int) n).intStruct(layout).launch(grid(n), THREADS);
+    }
+
+    @Override
+    public void indexSelect(Tensor x, int axis, Tensor index, Tensor out) {
+        enter();
+        int[] oli = x.shape().aroundAxis(axis);
+        int k = index.size();
+        kernel("elementwise", "index_select_f32").ptr(ptr(x)).ptr(ptr(index)).ptr(ptr(out)).i32(oli[0]).i32(oli[1])
+                .i32(oli[2]).i32(k).launch(grid(out.size()), THREADS);
+    }
+
+    @Override
+    public void indexAdd(Tensor src, int axis, Tensor index, Tensor out) {
+        enter();
+        int[] oli = out.shape().aroundAxis(axis);
+        kernel("elementwise", "index_add_f32").ptr(ptr(src)).ptr(ptr(index)).ptr(ptr(out)).i32(oli[0]).i32(oli[1])
+                .i32(oli[2]).i32(index.size()).launch(grid((long) oli[0] * oli[2]), THREADS);
     }
 
     // ---- reductions -----------------------------------------------------------------------------
@@ -345,6 +368,22 @@ public final class CudaBackend implements Backend, AutoCloseable {
         int outSize = out.size();
         kernel("reduce", "reduce_sum_axes").ptr(ptr(x)).ptr(ptr(out)).i32(outSize).intStruct(layout)
                 .launch(Math.max(1, Math.min(outSize, 65535)), THREADS);
+    }
+
+    @Override
+    public void maxAlongAxis(Tensor x, int axis, Tensor values, Tensor indices) {
+        enter();
+        int[] oli = x.shape().aroundAxis(axis);
+        kernel("reduce", "max_along_axis").ptr(ptr(x)).ptr(ptr(values)).ptr(ptr(indices)).i32(oli[0]).i32(oli[1])
+                .i32(oli[2]).launch(grid((long) oli[0] * oli[2]), THREADS);
+    }
+
+    @Override
+    public void maxAlongAxisBackward(Tensor indices, Tensor dy, int axis, Tensor dx) {
+        enter();
+        int[] oli = dx.shape().aroundAxis(axis);
+        kernel("reduce", "max_along_axis_backward").ptr(ptr(indices)).ptr(ptr(dy)).ptr(ptr(dx)).i32(oli[0])
+                .i32(oli[1]).i32(oli[2]).launch(grid(dx.size()), THREADS);
     }
 
     @Override
@@ -541,6 +580,32 @@ public final class CudaBackend implements Backend, AutoCloseable {
         enter();
         poolNorm.backward(nchw(x), ptr(x), ptr(dy), ptr(gamma), ptr(saveMean), ptr(saveInvStd), eps, ptr(dx),
                 ptr(dgamma), ptr(dbeta));
+    }
+
+    // ---- layer normalisation --------------------------------------------------------------------
+
+    @Override
+    public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor saveMean,
+                                 Tensor saveInvStd) {
+        enter();
+        int cols = gamma.size();
+        int rows = x.size() / cols;
+        kernel("layernorm", "layer_norm_forward").ptr(ptr(x)).ptr(ptr(gamma)).ptr(ptr(beta)).ptr(ptr(y))
+                .ptr(ptr(saveMean)).ptr(ptr(saveInvStd)).i32(rows).i32(cols).f32(eps)
+                .launch(Math.min(rows, 65535), THREADS);
+    }
+
+    @Override
+    public void layerNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd, Tensor dx,
+                                  Tensor dgamma, Tensor dbeta) {
+        enter();
+        int cols = gamma.size();
+        int rows = x.size() / cols;
+        kernel("layernorm", "layer_norm_backward_data").ptr(ptr(x)).ptr(ptr(dy)).ptr(ptr(gamma)).ptr(ptr(saveMean))
+                .ptr(ptr(saveInvStd)).ptr(ptr(dx)).i32(rows).i32(cols).launch(Math.min(rows, 65535), THREADS);
+        kernel("layernorm", "layer_norm_backward_params").ptr(ptr(x)).ptr(ptr(dy)).ptr(ptr(saveMean))
+                .ptr(ptr(saveInvStd)).ptr(ptr(dgamma)).ptr(ptr(dbeta)).i32(rows).i32(cols)
+                .launch(grid(cols), THREADS);
     }
 
     // ---- fused updates --------------------------------------------------------------------------

@@ -30,9 +30,10 @@ import org.deeprelax.cuda.bindings.Nvrtc;
 final class KernelCompiler {
 
     /** Header files among the resources that a kernel file may include, by include name. */
-    private static final List<String> RESOURCE_HEADERS = List.of("philox.cuh");
+    private static final List<String> RESOURCE_HEADERS = List.of("philox.cuh", "blocksum.cuh");
     /** The kernel families, one file each. */
-    static final List<String> FAMILIES = List.of("elementwise", "reduce", "softmax", "random", "updates");
+    static final List<String> FAMILIES = List.of("elementwise", "reduce", "softmax", "layernorm", "random",
+            "updates");
 
     private final Nvrtc nvrtc;
     private final Path cacheDir;

@@ -16,9 +16,10 @@ import org.deeprelax.core.UnaryOp;
 import org.junit.jupiter.api.Test;
 
 /**
- * The elementwise kernels and the Java enums agree: every {@link UnaryOp} and {@link BinaryOp} constant has
- * exactly one case in {@code elementwise.cu}, no case names a constant that is gone, and the generated
- * header gives each constant the code the host passes, with no two alike.
+ * The elementwise kernels and the Java enums agree: every {@link UnaryOp} constant has exactly one case in
+ * each of {@code unary_op} and {@code unary_derivative}, every {@link BinaryOp} constant one in
+ * {@code binary_op}, no case names a constant that is gone, and the generated header gives each constant
+ * the code the host passes, with no two alike.
  */
 class OpCodesTest {
 
@@ -26,9 +27,25 @@ class OpCodesTest {
         Set<String> names = new TreeSet<>();
         Matcher m = Pattern.compile("case\\s+" + prefix + "_(\\w+)\\s*:").matcher(source);
         while (m.find()) {
-            assertTrue(names.add(m.group(1)), "elementwise.cu has two cases for " + prefix + "_" + m.group(1));
+            assertTrue(names.add(m.group(1)), "a switch of elementwise.cu has two cases for " + prefix + "_" + m.group(1));
         }
         return names;
+    }
+
+    /** The text of the device function {@code name}, from its signature to its closing brace. */
+    private static String function(String source, String name) {
+        int start = source.indexOf(" " + name + "(");
+        assertTrue(start >= 0, "elementwise.cu has no function " + name);
+        int open = source.indexOf('{', start);
+        int depth = 0;
+        for (int i = open; i < source.length(); i++) {
+            char c = source.charAt(i);
+            depth += c == '{' ? 1 : c == '}' ? -1 : 0;
+            if (depth == 0) {
+                return source.substring(start, i + 1);
+            }
+        }
+        throw new AssertionError("function " + name + " of elementwise.cu is not closed");
     }
 
     private static Set<String> names(Enum<?>[] values) {
@@ -39,9 +56,11 @@ class OpCodesTest {
     void everyOperationHasItsKernelCaseAndNoOther() {
         String source = KernelCompiler.resource("elementwise.cu");
         assertTrue(source.contains("#include \"" + OpCodes.HEADER + "\""), "elementwise.cu must include the codes");
-        assertEquals(names(UnaryOp.values()), cases(source, "UNARY"),
-                "UnaryOp constants versus the cases of unary_op in elementwise.cu");
-        assertEquals(names(BinaryOp.values()), cases(source, "BINARY"),
+        for (String f : new String[] {"unary_op", "unary_derivative"}) {
+            assertEquals(names(UnaryOp.values()), cases(function(source, f), "UNARY"),
+                    "UnaryOp constants versus the cases of " + f + " in elementwise.cu");
+        }
+        assertEquals(names(BinaryOp.values()), cases(function(source, "binary_op"), "BINARY"),
                 "BinaryOp constants versus the cases of binary_op in elementwise.cu");
     }
 

@@ -61,13 +61,13 @@ public final class Model {
         for (Parameter p : named.values()) {
             Shape s = p.shape();
             if (p.trainable()) {
-                Tensor view = paramArena.slice(po, s);
+                Tensor view = paramArena.region(po, s);
                 view.requiresGrad(true);
-                view.setGrad(gradArena.slice(po, s));
+                view.setGrad(gradArena.region(po, s));
                 p.bind(view, po);
                 po += s.size();
             } else {
-                p.bind(bufferArena.slice(bo, s), bo);
+                p.bind(bufferArena.region(bo, s), bo);
                 bo += s.size();
             }
             p.init().fill(p.value(), seed, stream++);

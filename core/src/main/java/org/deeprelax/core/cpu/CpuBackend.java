@@ -13,8 +13,9 @@ import org.deeprelax.core.random.Philox;
 
 /**
  * The pure-Java backend: the default, and the reference every other backend is tested against.
- * It adapts tensors to the kernel families ({@link CpuElementwise}, {@link CpuReduce}, {@link Sgemm},
- * {@link CpuSoftmax}, {@link CpuConv}, {@link CpuPool}, {@link CpuBatchNorm}), which work on plain
+ * It adapts tensors to the kernel families ({@link CpuElementwise}, {@link CpuReduce}, {@link CpuIndexing},
+ * {@link Sgemm}, {@link CpuSoftmax}, {@link CpuConv}, {@link CpuPool}, {@link CpuBatchNorm},
+ * {@link CpuLayerNorm}), which work on plain
  * arrays with offsets and spread across the machine's cores with {@link Parallel}.
  */
 public final class CpuBackend implements Backend {
@@ -84,25 +85,58 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void unary(UnaryOp op, Tensor x, Tensor out) {
-        CpuElementwise.unary(op, data(x), x.offset(), data(out), out.offset(), x.size());
+    public void unary(UnaryOp op, float a, float b, Tensor x, Tensor out) {
+        sameSize("unary " + op, x, out);
+        CpuElementwise.unary(op, a, b, data(x), x.offset(), data(out), out.offset(), x.size());
     }
 
     @Override
-    public void reluBackward(Tensor x, Tensor dy, Tensor dx) {
-        CpuElementwise.reluBackward(data(x), x.offset(), data(dy), dy.offset(), data(dx), dx.offset(), x.size());
+    public void unaryBackward(UnaryOp op, float a, float b, Tensor x, Tensor y, Tensor dy, Tensor dx) {
+        sameSize("unaryBackward " + op, x, y, dy, dx);
+        CpuElementwise.unaryBackward(op, a, b, data(x), x.offset(), data(y), y.offset(), data(dy), dy.offset(),
+                data(dx), dx.offset(), x.size());
     }
 
     @Override
-    public void broadcastTo(Tensor src, Tensor dst) {
-        Shape s = dst.shape();
-        CpuElementwise.broadcast(data(src), src.offset(), src.shape().broadcastStrides(s),
-                data(dst), dst.offset(), s.dims());
+    public void copyStrided(Tensor src, int srcStart, int[] srcStrides, Tensor dst, int dstStart, int[] dstStrides,
+                            int[] dims) {
+        inBounds("copyStrided", src, srcStart, srcStrides, dims);
+        inBounds("copyStrided", dst, dstStart, dstStrides, dims);
+        CpuElementwise.stridedCopy(data(src), src.offset() + srcStart, srcStrides, data(dst), dst.offset() + dstStart,
+                dstStrides, dims);
+    }
+
+    @Override
+    public void indexSelect(Tensor x, int axis, Tensor index, Tensor out) {
+        int[] oli = x.shape().aroundAxis(axis);
+        CpuIndexing.select(data(x), x.offset(), oli[0], oli[1], oli[2], data(index), index.offset(), index.size(),
+                data(out), out.offset());
+    }
+
+    @Override
+    public void indexAdd(Tensor src, int axis, Tensor index, Tensor out) {
+        int[] oli = out.shape().aroundAxis(axis);
+        CpuIndexing.add(data(src), src.offset(), oli[0], oli[1], oli[2], data(index), index.offset(), index.size(),
+                data(out), out.offset());
     }
 
     @Override
     public void reduceSum(Tensor x, Tensor out) {
         CpuReduce.reduceSum(data(x), x.offset(), x.shape().dims(), data(out), out.offset(), out.shape().dims());
+    }
+
+    @Override
+    public void maxAlongAxis(Tensor x, int axis, Tensor values, Tensor indices) {
+        int[] oli = x.shape().aroundAxis(axis);
+        CpuReduce.maxAlongAxis(data(x), x.offset(), oli[0], oli[1], oli[2], data(values), values.offset(),
+                data(indices), indices.offset());
+    }
+
+    @Override
+    public void maxAlongAxisBackward(Tensor indices, Tensor dy, int axis, Tensor dx) {
+        int[] oli = dx.shape().aroundAxis(axis);
+        CpuReduce.maxAlongAxisBackward(data(indices), indices.offset(), data(dy), dy.offset(), oli[0], oli[1], oli[2],
+                data(dx), dx.offset());
     }
 
     @Override
@@ -217,6 +251,24 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void layerNormForward(Tensor x, Tensor gamma, Tensor beta, float eps, Tensor y, Tensor saveMean,
+                                 Tensor saveInvStd) {
+        int cols = gamma.size();
+        CpuLayerNorm.forward(data(x), x.offset(), x.size() / cols, cols, data(gamma), gamma.offset(), data(beta),
+                beta.offset(), eps, data(y), y.offset(), data(saveMean), saveMean.offset(), data(saveInvStd),
+                saveInvStd.offset());
+    }
+
+    @Override
+    public void layerNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd, Tensor dx,
+                                  Tensor dgamma, Tensor dbeta) {
+        int cols = gamma.size();
+        CpuLayerNorm.backward(data(x), x.offset(), data(dy), dy.offset(), x.size() / cols, cols, data(gamma),
+                gamma.offset(), data(saveMean), saveMean.offset(), data(saveInvStd), saveInvStd.offset(), data(dx),
+                dx.offset(), data(dgamma), dgamma.offset(), data(dbeta), dbeta.offset());
+    }
+
+    @Override
     public void sgdUpdate(Tensor x, Tensor g, Tensor v, float lr, float momentum, float weightDecay,
                           boolean nesterov) {
         sameSize("sgdUpdate", x, g);
@@ -293,6 +345,21 @@ public final class CpuBackend implements Backend {
                 d[off + i] = d[off + i] >= p ? keep : 0f;
             }
         });
+    }
+
+    /** Throws unless every position a strided copy reaches lies inside {@code t}. */
+    private static void inBounds(String op, Tensor t, int start, int[] strides, int[] dims) {
+        long lo = start;
+        long hi = start;
+        for (int d = 0; d < dims.length; d++) {
+            long reach = (long) (dims[d] - 1) * strides[d];
+            lo += Math.min(0, reach);
+            hi += Math.max(0, reach);
+        }
+        if (lo < 0 || hi >= t.size()) {
+            throw new IllegalArgumentException(op + ": positions " + lo + " to " + hi + " fall outside a tensor of "
+                    + t.size() + " elements " + t.shape());
+        }
     }
 
     private static int plane(Tensor x) {

@@ -59,44 +59,103 @@ final class CpuElementwise {
         });
     }
 
-    static void unary(UnaryOp op, float[] x, int xo, float[] y, int yo, int n) {
+    /**
+     * {@code y = op(x)}. The operations that are exact in float (ReLU, |x|, clamp, affine, and √x,
+     * correctly rounded either way) run on vectors; the transcendental ones element by element in
+     * double, rounded once to float.
+     */
+    static void unary(UnaryOp op, float a, float b, float[] x, int xo, float[] y, int yo, int n) {
         Parallel.forRange(n, GRAIN, (from, to) -> {
+            int i = from;
+            int up = from + S.loopBound(to - from);
             switch (op) {
                 case RELU -> {
-                    int i = from;
-                    for (int up = from + S.loopBound(to - from); i < up; i += S.length()) {
+                    for (; i < up; i += S.length()) {
                         FloatVector.fromArray(S, x, xo + i).max(0f).intoArray(y, yo + i);
                     }
-                    for (; i < to; i++) {
-                        y[yo + i] = Math.max(x[xo + i], 0f);
+                }
+                case ABS -> {
+                    for (; i < up; i += S.length()) {
+                        FloatVector.fromArray(S, x, xo + i).abs().intoArray(y, yo + i);
                     }
                 }
-                case EXP -> {
-                    for (int i = from; i < to; i++) {
-                        y[yo + i] = (float) Math.exp(x[xo + i]);
+                case CLAMP -> {
+                    for (; i < up; i += S.length()) {
+                        FloatVector.fromArray(S, x, xo + i).max(a).min(b).intoArray(y, yo + i);
                     }
                 }
-                case LOG -> {
-                    for (int i = from; i < to; i++) {
-                        y[yo + i] = (float) Math.log(x[xo + i]);
+                case AFFINE -> {
+                    for (; i < up; i += S.length()) {
+                        FloatVector.fromArray(S, x, xo + i).mul(a).add(b).intoArray(y, yo + i);
                     }
                 }
+                case SQRT -> {
+                    for (; i < up; i += S.length()) {
+                        FloatVector.fromArray(S, x, xo + i).sqrt().intoArray(y, yo + i);
+                    }
+                }
+                default -> {
+                }
+            }
+            for (; i < to; i++) {
+                y[yo + i] = apply(op, a, b, x[xo + i]);
             }
         });
     }
 
-    static void reluBackward(float[] x, int xo, float[] dy, int dyo, float[] dx, int dxo, int n) {
+    /** One element of {@link #unary}; the vector loops compute the same values. */
+    private static float apply(UnaryOp op, float a, float b, float v) {
+        return switch (op) {
+            case EXP -> (float) Math.exp(v);
+            case LOG -> (float) Math.log(v);
+            case RELU -> Math.max(v, 0f);
+            case TANH -> (float) Math.tanh(v);
+            case SIGMOID -> v >= 0 ? (float) (1 / (1 + Math.exp(-v))) : (float) (Math.exp(v) / (1 + Math.exp(v)));
+            case SQRT -> (float) Math.sqrt(v);
+            case ABS -> Math.abs(v);
+            case POW -> (float) Math.pow(v, a);
+            case CLAMP -> Math.min(Math.max(v, a), b);
+            case AFFINE -> a * v + b;
+        };
+    }
+
+    /** {@code dx = dy · op'(x)}, from the forward's input x and output y (see {@link UnaryOp}). */
+    static void unaryBackward(UnaryOp op, float a, float b, float[] x, int xo, float[] y, int yo, float[] dy,
+                              int dyo, float[] dx, int dxo, int n) {
         Parallel.forRange(n, GRAIN, (from, to) -> {
             int i = from;
-            for (int up = from + S.loopBound(to - from); i < up; i += S.length()) {
-                FloatVector xv = FloatVector.fromArray(S, x, xo + i);
-                FloatVector g = FloatVector.fromArray(S, dy, dyo + i);
-                FloatVector.zero(S).blend(g, xv.compare(VectorOperators.GT, 0f)).intoArray(dx, dxo + i);
+            int up = from + S.loopBound(to - from);
+            if (op == UnaryOp.RELU) {
+                for (; i < up; i += S.length()) {
+                    FloatVector xv = FloatVector.fromArray(S, x, xo + i);
+                    FloatVector g = FloatVector.fromArray(S, dy, dyo + i);
+                    FloatVector.zero(S).blend(g, xv.compare(VectorOperators.GT, 0f)).intoArray(dx, dxo + i);
+                }
+            } else if (op == UnaryOp.AFFINE) {
+                for (; i < up; i += S.length()) {
+                    FloatVector.fromArray(S, dy, dyo + i).mul(a).intoArray(dx, dxo + i);
+                }
             }
             for (; i < to; i++) {
-                dx[dxo + i] = x[xo + i] > 0 ? dy[dyo + i] : 0f;
+                dx[dxo + i] = derivative(op, a, b, x[xo + i], y[yo + i], dy[dyo + i]);
             }
         });
+    }
+
+    /** One element of {@link #unaryBackward}: {@code g · op'(v)}, where {@code out = op(v)}. */
+    private static float derivative(UnaryOp op, float a, float b, float v, float out, float g) {
+        return switch (op) {
+            case EXP -> g * out;
+            case LOG -> g / v;
+            case RELU -> v > 0 ? g : 0f;
+            case TANH -> g * (1 - out * out);
+            case SIGMOID -> g * (out * (1 - out));
+            case SQRT -> g / (2 * out);
+            case ABS -> v > 0 ? g : v < 0 ? -g : 0f;
+            case POW -> a == 0 ? 0f : (float) (g * (a * Math.pow(v, a - 1)));
+            case CLAMP -> v >= a && v <= b ? g : 0f;
+            case AFFINE -> a * g;
+        };
     }
 
     /**
@@ -182,27 +241,39 @@ final class CpuElementwise {
         }
     }
 
-    /** dst = src read through broadcast strides, over dst's shape. */
-    static void broadcast(float[] src, int so, int[] sStrides, float[] dst, int d0, int[] dims) {
-        int rank = dims.length;
-        int inner = rank == 0 ? 1 : dims[rank - 1];
-        int rows = total(dims) / inner;
-        int ss = rank == 0 ? 0 : sStrides[rank - 1];
+    /**
+     * {@code dst[d0 + Σ iₖ·dStrides[k]] = src[so + Σ iₖ·sStrides[k]]} over every multi-index of dims.
+     * Axes that both sides step through alike are merged first, so a contiguous block is one row; a row
+     * is then an array copy, a fill (source stride 0) or a strided loop.
+     */
+    static void stridedCopy(float[] src, int so, int[] sStrides, float[] dst, int d0, int[] dStrides, int[] dims) {
+        int[][] merged = mergeAxes(dims, sStrides, dStrides);
+        int[] md = merged[0], ss = merged[1], ds = merged[2];
+        int rank = md.length;
+        int inner = rank == 0 ? 1 : md[rank - 1];
+        int rows = total(md) / inner;
+        int si = rank == 0 ? 0 : ss[rank - 1];
+        int di = rank == 0 ? 0 : ds[rank - 1];
         Parallel.forRange(rows, Math.max(1, GRAIN / inner), (from, to) -> {
             int[] idx = new int[Math.max(0, rank - 1)];
-            unravel(from, dims, idx);
+            unravel(from, md, idx);
             for (int row = from; row < to; row++) {
-                int base = so;
-                for (int d = 0; d < rank - 1; d++) {
-                    base += idx[d] * sStrides[d];
+                int s = so;
+                int d = d0;
+                for (int k = 0; k < rank - 1; k++) {
+                    s += idx[k] * ss[k];
+                    d += idx[k] * ds[k];
                 }
-                int o = d0 + row * inner;
-                if (ss == 1) {
-                    System.arraycopy(src, base, dst, o, inner);
+                if (si == 1 && di == 1) {
+                    System.arraycopy(src, s, dst, d, inner);
+                } else if (si == 0 && di == 1) {
+                    java.util.Arrays.fill(dst, d, d + inner, src[s]);
                 } else {
-                    java.util.Arrays.fill(dst, o, o + inner, src[base]);
+                    for (int j = 0; j < inner; j++) {
+                        dst[d + j * di] = src[s + j * si];
+                    }
                 }
-                increment(idx, dims);
+                increment(idx, md);
             }
         });
     }

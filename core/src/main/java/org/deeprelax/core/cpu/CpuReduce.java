@@ -3,10 +3,11 @@ package org.deeprelax.core.cpu;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Reductions, deterministic whatever the JIT has compiled: lanes are added in a fixed order. Whole-array reductions accumulate each vector-width partial in float and each chunk in
- * double, so a million-element sum keeps about seven significant digits. Axis reductions run one
- * output element per task (no write races), summing the reduced sub-block in double; when the last
- * axis is reduced, the innermost loop is contiguous.
+ * Reductions, deterministic whatever the JIT has compiled: lanes are added in a fixed order.
+ * Whole-array reductions accumulate each vector-width partial in float and each chunk in double, so a
+ * million-element sum keeps about seven significant digits. Axis reductions run one output element per
+ * task (no write races), summing the reduced sub-block in double; when the last axis is reduced, the
+ * innermost loop is contiguous. The maximum along an axis compares in float, exactly.
  */
 final class CpuReduce {
 
@@ -63,6 +64,51 @@ final class CpuReduce {
                     }
                 }
                 out[oo + o] = (float) acc;
+            }
+        });
+    }
+
+    /**
+     * The maximum along the middle axis of {@code [outer, len, inner]} and the first position holding it
+     * (a NaN beats every number). Each task takes whole outer slices and walks their rows in order, so
+     * the inner loop is contiguous.
+     */
+    static void maxAlongAxis(float[] x, int xo, int outer, int len, int inner, float[] values, int vo,
+                             float[] indices, int io) {
+        Parallel.forRange(outer, Math.max(1, CpuElementwise.GRAIN / (len * inner)), (from, to) -> {
+            for (int o = from; o < to; o++) {
+                int out = o * inner;
+                int row = xo + o * len * inner;
+                for (int i = 0; i < inner; i++) {
+                    values[vo + out + i] = x[row + i];
+                    indices[io + out + i] = 0;
+                }
+                for (int j = 1; j < len; j++) {
+                    int at = row + j * inner;
+                    for (int i = 0; i < inner; i++) {
+                        float v = x[at + i];
+                        float best = values[vo + out + i];
+                        if (v > best || (v != v && best == best)) {
+                            values[vo + out + i] = v;
+                            indices[io + out + i] = j;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** {@code dx[o, j, i] = j == indices[o, i] ? dy[o, i] : 0}. */
+    static void maxAlongAxisBackward(float[] indices, int io, float[] dy, int dyo, int outer, int len, int inner,
+                                     float[] dx, int dxo) {
+        Parallel.forRange(outer, Math.max(1, CpuElementwise.GRAIN / (len * inner)), (from, to) -> {
+            for (int o = from; o < to; o++) {
+                for (int j = 0; j < len; j++) {
+                    int at = dxo + (o * len + j) * inner;
+                    for (int i = 0; i < inner; i++) {
+                        dx[at + i] = indices[io + o * inner + i] == j ? dy[dyo + o * inner + i] : 0f;
+                    }
+                }
             }
         });
     }

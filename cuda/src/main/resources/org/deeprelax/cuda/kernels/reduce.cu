@@ -7,10 +7,13 @@
 // fixed-size grid, sum_final adds those in one block and writes one double, which the host copies back
 // (the only device-to-host transfer of sum/dot/norm2). reduce_sum_axes gives each output element one
 // block whose threads stride over the reduced sub-block (a bias gradient reduces 10^5 values into each of
-// 96 outputs: one thread per output would leave the GPU idle).
+// 96 outputs: one thread per output would leave the GPU idle). The maximum along an axis gives each
+// (outer, inner) position of [outer, len, inner] one thread that walks len in order (the first maximum
+// wins, a NaN beats every number), as the CPU does; its backward writes every input gradient element.
+
+#include "blocksum.cuh"
 
 #define MAX_RANK 8
-#define THREADS 256
 
 // Reduction of one output element per block: the output's dims, the input's strides, and per axis the
 // size of the reduced extent (1 where the axis is kept).
@@ -21,21 +24,6 @@ struct AxisReduce {
     int redDims[MAX_RANK];
     int redCount;
 };
-
-__device__ double block_sum(double v) {
-    __shared__ double buf[THREADS];
-    buf[threadIdx.x] = v;
-    __syncthreads();
-    for (int s = THREADS / 2; s > 0; s >>= 1) {
-        if (threadIdx.x < s) {
-            buf[threadIdx.x] += buf[threadIdx.x + s];
-        }
-        __syncthreads();
-    }
-    double r = buf[0];
-    __syncthreads();
-    return r;
-}
 
 extern "C" __global__ void __launch_bounds__(THREADS) reduce_sum_axes(const float* x, float* out, int outSize,
                                                                       AxisReduce s) {
@@ -98,5 +86,37 @@ extern "C" __global__ void __launch_bounds__(THREADS) sum_final(const double* pa
     double total = block_sum(acc);
     if (threadIdx.x == 0) {
         out[0] = total;
+    }
+}
+
+// values[o, i] = max_j x[o, j, i], indices[o, i] = the first j attaining it, over [outer, len, inner].
+extern "C" __global__ void max_along_axis(const float* x, float* values, float* indices, int outer, int len,
+                                          int inner) {
+    long long n = (long long) outer * inner;
+    for (long long p = (long long) blockIdx.x * blockDim.x + threadIdx.x; p < n; p += (long long) blockDim.x * gridDim.x) {
+        long long base = (p / inner) * len * inner + p % inner;
+        float best = x[base];
+        int where = 0;
+        for (int j = 1; j < len; j++) {
+            float v = x[base + (long long) j * inner];
+            if (v > best || (v != v && best == best)) {
+                best = v;
+                where = j;
+            }
+        }
+        values[p] = best;
+        indices[p] = (float) where;
+    }
+}
+
+// dx[o, j, i] = j == indices[o, i] ? dy[o, i] : 0, one thread per element of dx.
+extern "C" __global__ void max_along_axis_backward(const float* indices, const float* dy, float* dx, int outer,
+                                                   int len, int inner) {
+    long long n = (long long) outer * len * inner;
+    for (long long e = (long long) blockIdx.x * blockDim.x + threadIdx.x; e < n; e += (long long) blockDim.x * gridDim.x) {
+        long long o = e / ((long long) len * inner);
+        int j = (int) ((e / inner) % len);
+        long long p = o * inner + e % inner;
+        dx[e] = indices[p] == (float) j ? dy[p] : 0.0f;
     }
 }

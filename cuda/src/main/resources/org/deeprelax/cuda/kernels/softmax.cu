@@ -11,7 +11,8 @@
 // first bad row wins); the host checks the slot as the backend's options say.
 // Compiled without fast-math: expf/logf are the accurate (1-2 ulp) versions.
 
-#define THREADS 256
+#include "blocksum.cuh"
+
 // -infinity without math.h (NVRTC provides no host headers).
 #define NEG_INF __int_as_float(0xff800000)
 
@@ -69,7 +70,6 @@ extern "C" __global__ void softmax_backward(const float* y, const float* dy, flo
 // (0x7fffffff); a bad label at row r makes it min(errorRow, r).
 extern "C" __global__ void __launch_bounds__(THREADS) cross_entropy_forward(const float* logits, const float* labels,
         float* probs, float* loss, int n, int c, int* errorRow) {
-    __shared__ double buf[THREADS];
     double acc = 0.0;
     for (int r = threadIdx.x; r < n; r += THREADS) {
         const float* row = logits + (long long) r * c;
@@ -95,16 +95,9 @@ extern "C" __global__ void __launch_bounds__(THREADS) cross_entropy_forward(cons
             atomicMin(errorRow, r);
         }
     }
-    buf[threadIdx.x] = acc;
-    __syncthreads();
-    for (int s = THREADS / 2; s > 0; s >>= 1) {
-        if (threadIdx.x < s) {
-            buf[threadIdx.x] += buf[threadIdx.x + s];
-        }
-        __syncthreads();
-    }
+    double total = block_sum(acc);
     if (threadIdx.x == 0) {
-        loss[0] = (float) (buf[0] / n);
+        loss[0] = (float) (total / n);
     }
 }
 
