@@ -11,7 +11,6 @@ import org.deeprelax.core.Backend;
 import org.deeprelax.core.Softmax;
 import org.deeprelax.core.Tensor;
 import org.deeprelax.nn.Model;
-import org.deeprelax.nn.Module;
 import org.deeprelax.nn.data.Batch;
 import org.deeprelax.nn.data.BatchLoader;
 import org.deeprelax.nn.data.Split;
@@ -157,23 +156,22 @@ final class Trainer {
      */
     static void refreshBatchNorm(Model model, BatchLoader train) {
         model.train();
-        setDropout(model.root(), false);
+        setDropout(model, false);
         try (var scope = Autograd.noGrad()) {
             for (Batch b : train.inOrder()) {
                 model.forward(b.images());
             }
         } finally {
-            setDropout(model.root(), true);
+            setDropout(model, true);
         }
     }
 
-    private static void setDropout(Module m, boolean on) {
-        if (m instanceof Dropout) {
-            m.train(on);
-        }
-        for (Module c : m.children()) {
-            setDropout(c, on);
-        }
+    private static void setDropout(Model model, boolean on) {
+        model.root().apply(m -> {
+            if (m instanceof Dropout) {
+                m.train(on);
+            }
+        });
     }
 
     private Stopped diverged(int epoch, int step, DivergenceException e, List<EpochMetrics> history) {

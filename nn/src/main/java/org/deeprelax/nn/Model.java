@@ -13,7 +13,7 @@ import org.deeprelax.core.io.StateFile;
 
 /**
  * A module tree placed on a backend, with all its trainable parameters in one flat arena, their
- * gradients in a second arena of the same layout, and its buffers in a third (DESIGN.md, decision 4).
+ * gradients in a second arena of the same layout, and its buffers in a third.
  * An optimizer then updates the whole model in one pass over {@link #parameters()} and
  * {@link #gradients()}.
  *
@@ -42,7 +42,20 @@ public final class Model {
         this.root = root;
         this.backend = backend;
         this.seed = seed;
-        collect(root, "", named);
+        Map<String, Module> modules = root.namedModules();
+        modules.forEach((path, m) -> {
+            if (m.model() != null) {
+                throw new IllegalStateException("Model.build('" + name + "'): module " + m + " at '"
+                        + (path.isEmpty() ? "(root)" : path) + "' already belongs to model '" + m.model().name()
+                        + "'; its parameters are views into that model's arena, so a module tree serves one model."
+                        + " Build a fresh tree for each model (for the built-in networks, Models.create again)");
+            }
+        });
+        modules.forEach((path, m) -> {
+            for (Parameter p : m.ownParameters()) {
+                named.put(path.isEmpty() ? p.name() : path + "." + p.name(), p);
+            }
+        });
         int paramSize = 0;
         int bufferSize = 0;
         for (Parameter p : named.values()) {
@@ -72,6 +85,9 @@ public final class Model {
             }
             p.init().fill(p.value(), seed, stream++);
         }
+        for (Module m : modules.values()) {
+            m.bindTo(this);
+        }
     }
 
     /**
@@ -83,29 +99,13 @@ public final class Model {
      * @param backend where the arenas live
      * @param seed the seed of initialisation and dropout
      * @return the model, in training mode
+     * @throws IllegalStateException if a module of the tree already belongs to a model, or appears twice
      */
     public static Model build(String name, Module root, Backend backend, long seed) {
         Model m = new Model(name, root, backend, seed);
-        m.attachAll(root);
+        root.apply(module -> module.attach(m));
         root.train(true);
         return m;
-    }
-
-    private static void collect(Module m, String prefix, Map<String, Parameter> out) {
-        for (Parameter p : m.ownParameters()) {
-            out.put(prefix + p.name(), p);
-        }
-        List<Module> children = m.children();
-        for (int i = 0; i < children.size(); i++) {
-            collect(children.get(i), prefix + i + ".", out);
-        }
-    }
-
-    private void attachAll(Module m) {
-        m.attach(this);
-        for (Module c : m.children()) {
-            attachAll(c);
-        }
     }
 
     /**
@@ -163,7 +163,12 @@ public final class Model {
         return n;
     }
 
-    /** @return every parameter and buffer by its path, such as {@code 3.weight}, in arena order */
+    /**
+     * Every parameter and buffer by its path: the children's names down the tree and the parameter's own,
+     * such as {@code features.conv1.weight}.
+     *
+     * @return path to parameter, in arena order
+     */
     public Map<String, Parameter> namedParameters() {
         return Collections.unmodifiableMap(named);
     }

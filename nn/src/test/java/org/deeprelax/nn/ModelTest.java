@@ -58,7 +58,7 @@ class ModelTest {
         Model c = Model.build("mnistfc", Models.create("mnistfc"), Backends.cpu(), 12);
         assertArrayEquals(a.parameters().toArray(), b.parameters().toArray());
         assertFalse(Arrays.equals(a.parameters().toArray(), c.parameters().toArray()));
-        float[] w = a.namedParameters().get("2.weight").value().toArray();
+        float[] w = a.namedParameters().get("fc1.weight").value().toArray();
         double bound = 1 / Math.sqrt(784);
         double sumSq = 0;
         for (float v : w) {
@@ -66,10 +66,10 @@ class ModelTest {
             sumSq += v * v;
         }
         assertEquals(bound * bound / 3, sumSq / w.length, 0.02 * bound * bound);
-        for (float v : a.namedParameters().get("4.weight").value().toArray()) {
+        for (float v : a.namedParameters().get("bn1.weight").value().toArray()) {
             assertEquals(1f, v);
         }
-        for (float v : a.namedParameters().get("4.running_var").value().toArray()) {
+        for (float v : a.namedParameters().get("bn1.running_var").value().toArray()) {
             assertEquals(1f, v);
         }
     }

@@ -1,16 +1,37 @@
 package org.deeprelax.nn.layers;
 
+import java.util.Map;
+
 import org.deeprelax.core.Tensor;
 import org.deeprelax.nn.Module;
 
-/** Modules applied in order. */
+/**
+ * Modules applied in order. Built positionally ({@code new Sequential(a, b, c)}, children named
+ * {@code 0}, {@code 1}, …) or by name ({@code new Sequential().add("conv1", a).add("relu1", b)}).
+ */
 public final class Sequential extends Module {
 
-    /** @param modules the modules, in forward order */
+    /**
+     * A sequence of modules named by position.
+     *
+     * @param modules the modules, in forward order
+     */
     public Sequential(Module... modules) {
         for (Module m : modules) {
             child(m);
         }
+    }
+
+    /**
+     * Appends a named module.
+     *
+     * @param name its name, unique in this sequence, without dots
+     * @param module the module, applied after those added before it
+     * @return this sequence
+     */
+    public Sequential add(String name, Module module) {
+        child(name, module);
+        return this;
     }
 
     @Override
@@ -25,8 +46,9 @@ public final class Sequential extends Module {
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder("Sequential(\n");
-        for (int i = 0; i < children().size(); i++) {
-            sb.append("  ").append(i).append(": ").append(children().get(i)).append('\n');
+        for (Map.Entry<String, Module> c : namedChildren().entrySet()) {
+            sb.append("  ").append(c.getKey()).append(": ")
+                    .append(c.getValue().toString().replace("\n", "\n  ")).append('\n');
         }
         return sb.append(')').toString();
     }

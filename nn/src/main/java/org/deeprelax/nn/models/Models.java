@@ -16,7 +16,9 @@ import org.deeprelax.nn.layers.Sequential;
 
 /**
  * The networks of the Entropy-SGD and Deep Relaxation experiments, as the authors' Deep Relaxation code
- * defines them (DESIGN.md, "Networks"). Each takes NCHW batches and returns logits.
+ * defines them. Each takes NCHW batches and returns logits; parameters are named by their layers,
+ * such as {@code fc1.weight} (mnistfc), {@code features.conv1.weight} (LeNet) or {@code block1.conv.weight}
+ * (All-CNN-BN).
  */
 public final class Models {
 
@@ -55,48 +57,59 @@ public final class Models {
      * @return the network, for [n, 1, 28, 28] input
      */
     public static Module mnistfc(float dropout) {
-        return new Sequential(
-                new Flatten(), new Dropout(dropout),
-                new Linear(784, 1024), new ReLU(), new BatchNorm1d(1024), new Dropout(dropout),
-                new Linear(1024, 1024), new ReLU(), new BatchNorm1d(1024), new Dropout(dropout),
-                new Linear(1024, 10));
+        return new Sequential()
+                .add("flatten", new Flatten()).add("drop0", new Dropout(dropout))
+                .add("fc1", new Linear(784, 1024)).add("relu1", new ReLU()).add("bn1", new BatchNorm1d(1024))
+                .add("drop1", new Dropout(dropout))
+                .add("fc2", new Linear(1024, 1024)).add("relu2", new ReLU()).add("bn2", new BatchNorm1d(1024))
+                .add("drop2", new Dropout(dropout))
+                .add("fc3", new Linear(1024, 10));
     }
 
     /**
      * LeNet: Conv 20@5×5 → ReLU → MaxPool 3/3 → BN → Dropout; Conv 50@5×5 → ReLU → MaxPool 2/2 → BN →
-     * Dropout; Linear 200→500 → ReLU → Dropout → Linear 10.
+     * Dropout; Linear 200→500 → ReLU → Dropout → Linear 10. The convolutions are the child
+     * {@code features}, the rest {@code classifier}.
      *
      * @param dropout drop probability of every dropout layer
      * @return the network, for [n, 1, 28, 28] input
      */
     public static Module lenet(float dropout) {
-        return new Sequential(
-                new Conv2d(1, 20, 5, 1, 0, true), new ReLU(), new MaxPool2d(3, 3, 0), new BatchNorm2d(20),
-                new Dropout(dropout),
-                new Conv2d(20, 50, 5, 1, 0, true), new ReLU(), new MaxPool2d(2, 2, 0), new BatchNorm2d(50),
-                new Dropout(dropout),
-                new Flatten(), new Linear(200, 500), new ReLU(), new Dropout(dropout), new Linear(500, 10));
+        Sequential features = new Sequential()
+                .add("conv1", new Conv2d(1, 20, 5, 1, 0, true)).add("relu1", new ReLU())
+                .add("pool1", new MaxPool2d(3, 3, 0)).add("bn1", new BatchNorm2d(20)).add("drop1", new Dropout(dropout))
+                .add("conv2", new Conv2d(20, 50, 5, 1, 0, true)).add("relu2", new ReLU())
+                .add("pool2", new MaxPool2d(2, 2, 0)).add("bn2", new BatchNorm2d(50)).add("drop2", new Dropout(dropout));
+        Sequential classifier = new Sequential()
+                .add("flatten", new Flatten()).add("fc1", new Linear(200, 500)).add("relu", new ReLU())
+                .add("drop", new Dropout(dropout)).add("fc2", new Linear(500, 10));
+        return new Sequential().add("features", features).add("classifier", classifier);
     }
 
     /**
      * All-CNN-BN: Dropout 0.2; 3 × [Conv3×3 96, BN, ReLU] (third stride 2); Dropout 0.5;
      * 3 × [Conv3×3 192, BN, ReLU] (third stride 2); Dropout 0.5; 2 × [Conv3×3 192, BN, ReLU];
-     * [Conv1×1 10, BN, ReLU]; average pool 8×8. Convolutions before batch-norm have no bias.
+     * [Conv1×1 10, BN, ReLU]; average pool 8×8. Convolutions before batch-norm have no bias. Each
+     * [Conv, BN, ReLU] is a child {@code blockN} with children {@code conv}, {@code bn}, {@code relu}.
      *
      * @return the network, for [n, 3, 32, 32] input
      */
     public static Module allcnn() {
-        return new Sequential(
-                new Dropout(0.2f),
-                convBnRelu(3, 96, 3, 1, 1), convBnRelu(96, 96, 3, 1, 1), convBnRelu(96, 96, 3, 2, 1),
-                new Dropout(0.5f),
-                convBnRelu(96, 192, 3, 1, 1), convBnRelu(192, 192, 3, 1, 1), convBnRelu(192, 192, 3, 2, 1),
-                new Dropout(0.5f),
-                convBnRelu(192, 192, 3, 1, 1), convBnRelu(192, 192, 3, 1, 1), convBnRelu(192, 10, 1, 1, 0),
-                new AvgPool2d(8, 8, 0), new Flatten());
+        return new Sequential()
+                .add("drop0", new Dropout(0.2f))
+                .add("block1", convBnRelu(3, 96, 3, 1, 1)).add("block2", convBnRelu(96, 96, 3, 1, 1))
+                .add("block3", convBnRelu(96, 96, 3, 2, 1))
+                .add("drop1", new Dropout(0.5f))
+                .add("block4", convBnRelu(96, 192, 3, 1, 1)).add("block5", convBnRelu(192, 192, 3, 1, 1))
+                .add("block6", convBnRelu(192, 192, 3, 2, 1))
+                .add("drop2", new Dropout(0.5f))
+                .add("block7", convBnRelu(192, 192, 3, 1, 1)).add("block8", convBnRelu(192, 192, 3, 1, 1))
+                .add("block9", convBnRelu(192, 10, 1, 1, 0))
+                .add("pool", new AvgPool2d(8, 8, 0)).add("flatten", new Flatten());
     }
 
     private static Module convBnRelu(int in, int out, int kernel, int stride, int padding) {
-        return new Sequential(new Conv2d(in, out, kernel, stride, padding, false), new BatchNorm2d(out), new ReLU());
+        return new Sequential().add("conv", new Conv2d(in, out, kernel, stride, padding, false))
+                .add("bn", new BatchNorm2d(out)).add("relu", new ReLU());
     }
 }
