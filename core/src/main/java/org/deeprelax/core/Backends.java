@@ -13,9 +13,15 @@ public final class Backends {
     private Backends() {
     }
 
-    /** @return the pure-Java CPU backend */
+    /**
+     * The pure-Java CPU backend, the default.
+     *
+     * @return the backend
+     * @throws IllegalStateException if the JVM was started without {@code --add-modules jdk.incubator.vector},
+     *     saying so (see {@link CpuBackend#get()})
+     */
     public static Backend cpu() {
-        return CpuBackend.INSTANCE;
+        return CpuBackend.get();
     }
 
     /**

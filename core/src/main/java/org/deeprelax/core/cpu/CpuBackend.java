@@ -20,10 +20,31 @@ import org.deeprelax.core.random.Philox;
  */
 public final class CpuBackend implements Backend {
 
-    /** The one instance. */
-    public static final CpuBackend INSTANCE = new CpuBackend();
+    /** The one instance, handed out by {@link #get()}. */
+    static final CpuBackend INSTANCE = new CpuBackend();
+
+    /** The JVM option without which the kernels cannot load; checked once, on first use. */
+    private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private CpuBackend() {
+    }
+
+    /**
+     * The CPU backend, after checking that this JVM can run it: its kernels use the Vector API, an
+     * incubator module that a JVM only loads when asked to. Without the check, the first operation
+     * would fail on a worker thread with a bare {@code NoClassDefFoundError: jdk/incubator/vector/Vector}.
+     *
+     * @return the one instance
+     * @throws IllegalStateException naming the JVM options to add, when the Vector API module is absent
+     */
+    public static CpuBackend get() {
+        if (!VECTOR_API) {
+            throw new IllegalStateException("the DeepRelax CPU backend needs the JDK's Vector API, which this JVM"
+                    + " was started without: add the options --add-modules jdk.incubator.vector"
+                    + " --enable-native-access=ALL-UNNAMED to the java command (for Maven's tests, to surefire's"
+                    + " argLine; for exec:java, to MAVEN_OPTS or .mvn/jvm.config)");
+        }
+        return INSTANCE;
     }
 
     @Override

@@ -15,7 +15,7 @@ class CpuBackendTest extends BackendContractTest {
 
     @Override
     protected Backend backend() {
-        return CpuBackend.INSTANCE;
+        return CpuBackend.get();
     }
 
     /**
