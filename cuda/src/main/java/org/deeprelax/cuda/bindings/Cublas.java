@@ -3,6 +3,8 @@ package org.deeprelax.cuda.bindings;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.deeprelax.core.natives.NativeCalls.call;
+import static org.deeprelax.core.natives.NativeCalls.callObject;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -75,7 +77,7 @@ public final class Cublas {
 
     /** @param status a {@code cublasStatus_t} @return cuBLAS's text for it */
     public String statusString(int status) {
-        MemorySegment s = (MemorySegment) Driver.callObj(() -> (MemorySegment) statusString.invokeExact(status));
+        MemorySegment s = (MemorySegment) callObject(() -> (MemorySegment) statusString.invokeExact(status));
         return s.equals(MemorySegment.NULL) ? "unknown cublasStatus_t" : s.reinterpret(4096).getString(0);
     }
 
@@ -89,29 +91,29 @@ public final class Cublas {
     public MemorySegment create() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment h = a.allocate(ADDRESS);
-            check("cublasCreate_v2", Driver.call(() -> (int) create.invokeExact(h)));
+            check("cublasCreate_v2", call(() -> (int) create.invokeExact(h)));
             return h.get(ADDRESS, 0);
         }
     }
 
     /** @param handle destroyed */
     public void destroy(MemorySegment handle) {
-        check("cublasDestroy_v2", Driver.call(() -> (int) destroy.invokeExact(handle)));
+        check("cublasDestroy_v2", call(() -> (int) destroy.invokeExact(handle)));
     }
 
     /** @param handle the handle @param stream every later call is queued on it */
     public void setStream(MemorySegment handle, MemorySegment stream) {
-        check("cublasSetStream_v2", Driver.call(() -> (int) setStream.invokeExact(handle, stream)));
+        check("cublasSetStream_v2", call(() -> (int) setStream.invokeExact(handle, stream)));
     }
 
     /** @param handle the handle @param mode a {@code cublasMath_t} */
     public void setMathMode(MemorySegment handle, int mode) {
-        check("cublasSetMathMode", Driver.call(() -> (int) setMathMode.invokeExact(handle, mode)));
+        check("cublasSetMathMode", call(() -> (int) setMathMode.invokeExact(handle, mode)));
     }
 
     /** @param handle the handle @param ptr device workspace @param bytes its size */
     public void setWorkspace(MemorySegment handle, long ptr, long bytes) {
-        check("cublasSetWorkspace_v2", Driver.call(() -> (int) setWorkspace.invokeExact(handle, ptr, bytes)));
+        check("cublasSetWorkspace_v2", call(() -> (int) setWorkspace.invokeExact(handle, ptr, bytes)));
     }
 
     /**
@@ -134,7 +136,7 @@ public final class Cublas {
      */
     public void sgemm(MemorySegment handle, int transa, int transb, int m, int n, int k, MemorySegment alpha, long a,
                       int lda, long b, int ldb, MemorySegment beta, long c, int ldc) {
-        int r = Driver.call(() -> (int) sgemm.invokeExact(handle, transa, transb, m, n, k, alpha, a, lda, b, ldb, beta,
+        int r = call(() -> (int) sgemm.invokeExact(handle, transa, transb, m, n, k, alpha, a, lda, b, ldb, beta,
                 c, ldc));
         if (r != 0) {
             check("cublasSgemm_v2(m=" + m + ", n=" + n + ", k=" + k + ")", r);

@@ -5,6 +5,8 @@ import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.deeprelax.core.natives.NativeCalls.call;
+import static org.deeprelax.core.natives.NativeCalls.callObject;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -175,7 +177,7 @@ public final class Cudnn {
 
     /** @param status a {@code cudnnStatus_t} @return cuDNN's text for it */
     public String errorString(int status) {
-        MemorySegment s = (MemorySegment) Driver.callObj(() -> (MemorySegment) errorString.invokeExact(status));
+        MemorySegment s = (MemorySegment) callObject(() -> (MemorySegment) errorString.invokeExact(status));
         return s.equals(MemorySegment.NULL) ? "unknown cudnnStatus_t" : s.reinterpret(4096).getString(0);
     }
 
@@ -187,19 +189,19 @@ public final class Cudnn {
 
     /** @return {@code cudnnGetVersion()}, e.g. 91400 for 9.14.0 */
     public long version() {
-        return (long) Driver.callObj(() -> (long) version.invokeExact());
+        return (long) callObject(() -> (long) version.invokeExact());
     }
 
     private MemorySegment createOut(String what, MethodHandle h) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(ADDRESS);
-            check(what, Driver.call(() -> (int) h.invokeExact(out)));
+            check(what, call(() -> (int) h.invokeExact(out)));
             return out.get(ADDRESS, 0);
         }
     }
 
     private void destroyWith(String what, MethodHandle h, MemorySegment p) {
-        check(what, Driver.call(() -> (int) h.invokeExact(p)));
+        check(what, call(() -> (int) h.invokeExact(p)));
     }
 
     /** @return a new handle */
@@ -214,13 +216,13 @@ public final class Cudnn {
 
     /** @param handle the handle @param stream every later call is queued on it */
     public void setStream(MemorySegment handle, MemorySegment stream) {
-        check("cudnnSetStream", Driver.call(() -> (int) setStream.invokeExact(handle, stream)));
+        check("cudnnSetStream", call(() -> (int) setStream.invokeExact(handle, stream)));
     }
 
     /** @param n batch @param c channels @param h height @param w width @return a float NCHW tensor descriptor */
     public MemorySegment tensor4d(int n, int c, int h, int w) {
         MemorySegment d = createOut("cudnnCreateTensorDescriptor", createTensor);
-        check("cudnnSetTensor4dDescriptor([" + n + ", " + c + ", " + h + ", " + w + "])", Driver.call(
+        check("cudnnSetTensor4dDescriptor([" + n + ", " + c + ", " + h + ", " + w + "])", call(
                 () -> (int) setTensor4d.invokeExact(d, TENSOR_NCHW, DATA_FLOAT, n, c, h, w)));
         return d;
     }
@@ -233,7 +235,7 @@ public final class Cudnn {
     /** @param k filters @param c channels @param r height @param s width @return a float KCRS filter descriptor */
     public MemorySegment filter4d(int k, int c, int r, int s) {
         MemorySegment d = createOut("cudnnCreateFilterDescriptor", createFilter);
-        check("cudnnSetFilter4dDescriptor", Driver.call(
+        check("cudnnSetFilter4dDescriptor", call(
                 () -> (int) setFilter4d.invokeExact(d, DATA_FLOAT, TENSOR_NCHW, k, c, r, s)));
         return d;
     }
@@ -250,7 +252,7 @@ public final class Cudnn {
      */
     public MemorySegment convolution2d(int padH, int padW, int strideH, int strideW, int mathType) {
         MemorySegment d = createOut("cudnnCreateConvolutionDescriptor", createConv);
-        check("cudnnSetConvolution2dDescriptor", Driver.call(() -> (int) setConv2d.invokeExact(d, padH, padW, strideH,
+        check("cudnnSetConvolution2dDescriptor", call(() -> (int) setConv2d.invokeExact(d, padH, padW, strideH,
                 strideW, 1, 1, CROSS_CORRELATION, DATA_FLOAT)));
         setConvolutionMathType(d, mathType);
         return d;
@@ -258,7 +260,7 @@ public final class Cudnn {
 
     /** @param d a convolution descriptor @param mathType a {@code cudnnMathType_t} */
     public void setConvolutionMathType(MemorySegment d, int mathType) {
-        check("cudnnSetConvolutionMathType", Driver.call(() -> (int) setConvMath.invokeExact(d, mathType)));
+        check("cudnnSetConvolutionMathType", call(() -> (int) setConvMath.invokeExact(d, mathType)));
     }
 
     /** @param d destroyed */
@@ -273,7 +275,7 @@ public final class Cudnn {
      */
     public MemorySegment pooling2d(int mode, int kh, int kw, int padH, int padW, int sh, int sw) {
         MemorySegment d = createOut("cudnnCreatePoolingDescriptor", createPool);
-        check("cudnnSetPooling2dDescriptor", Driver.call(
+        check("cudnnSetPooling2dDescriptor", call(
                 () -> (int) setPool2d.invokeExact(d, mode, PROPAGATE_NAN, kh, kw, padH, padW, sh, sw)));
         return d;
     }
@@ -313,10 +315,10 @@ public final class Cudnn {
         MemorySegment results = arena.allocate(PERF_SIZE * requested + 8, 8);
         MemorySegment count = results.asSlice(PERF_SIZE * requested, 4);
         int r = switch (pass) {
-            case FORWARD -> Driver.call(() -> (int) findFwd.invokeExact(handle, x, w, conv, y, requested, count, results));
-            case BACKWARD_DATA -> Driver.call(
+            case FORWARD -> call(() -> (int) findFwd.invokeExact(handle, x, w, conv, y, requested, count, results));
+            case BACKWARD_DATA -> call(
                     () -> (int) findBwdData.invokeExact(handle, w, y, conv, x, requested, count, results));
-            case BACKWARD_FILTER -> Driver.call(
+            case BACKWARD_FILTER -> call(
                     () -> (int) findBwdFilter.invokeExact(handle, x, y, conv, w, requested, count, results));
         };
         check("cudnnFindConvolution" + switch (pass) {
@@ -372,9 +374,9 @@ public final class Cudnn {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment out = a.allocate(JAVA_LONG);
             int r = switch (pass) {
-                case FORWARD -> Driver.call(() -> (int) wsFwd.invokeExact(handle, x, w, conv, y, algo, out));
-                case BACKWARD_DATA -> Driver.call(() -> (int) wsBwdData.invokeExact(handle, w, y, conv, x, algo, out));
-                case BACKWARD_FILTER -> Driver.call(
+                case FORWARD -> call(() -> (int) wsFwd.invokeExact(handle, x, w, conv, y, algo, out));
+                case BACKWARD_DATA -> call(() -> (int) wsBwdData.invokeExact(handle, w, y, conv, x, algo, out));
+                case BACKWARD_FILTER -> call(
                         () -> (int) wsBwdFilter.invokeExact(handle, x, y, conv, w, algo, out));
             };
             check("cudnnGetConvolution" + pass + "WorkspaceSize(algo " + algo + ")", r);
@@ -404,11 +406,11 @@ public final class Cudnn {
                             MemorySegment wDesc, long w, MemorySegment conv, int algo, long ws, long wsBytes,
                             MemorySegment beta, MemorySegment yDesc, long y) {
         int r = switch (pass) {
-            case FORWARD -> Driver.call(() -> (int) convFwd.invokeExact(handle, alpha, xDesc, x, wDesc, w, conv, algo,
+            case FORWARD -> call(() -> (int) convFwd.invokeExact(handle, alpha, xDesc, x, wDesc, w, conv, algo,
                     ws, wsBytes, beta, yDesc, y));
-            case BACKWARD_DATA -> Driver.call(() -> (int) convBwdData.invokeExact(handle, alpha, wDesc, w, yDesc, y,
+            case BACKWARD_DATA -> call(() -> (int) convBwdData.invokeExact(handle, alpha, wDesc, w, yDesc, y,
                     conv, algo, ws, wsBytes, beta, xDesc, x));
-            case BACKWARD_FILTER -> Driver.call(() -> (int) convBwdFilter.invokeExact(handle, alpha, xDesc, x, yDesc,
+            case BACKWARD_FILTER -> call(() -> (int) convBwdFilter.invokeExact(handle, alpha, xDesc, x, yDesc,
                     y, conv, algo, ws, wsBytes, beta, wDesc, w));
         };
         if (r != 0) {
@@ -422,7 +424,7 @@ public final class Cudnn {
      */
     public void poolingForward(MemorySegment handle, MemorySegment pool, MemorySegment alpha, MemorySegment xDesc,
                                long x, MemorySegment beta, MemorySegment yDesc, long y) {
-        check("cudnnPoolingForward", Driver.call(
+        check("cudnnPoolingForward", call(
                 () -> (int) poolFwd.invokeExact(handle, pool, alpha, xDesc, x, beta, yDesc, y)));
     }
 
@@ -433,7 +435,7 @@ public final class Cudnn {
      */
     public void poolingBackward(MemorySegment handle, MemorySegment pool, MemorySegment alpha, MemorySegment yDesc,
                                 long y, long dy, MemorySegment xDesc, long x, MemorySegment beta, long dx) {
-        check("cudnnPoolingBackward", Driver.call(() -> (int) poolBwd.invokeExact(handle, pool, alpha, yDesc, y,
+        check("cudnnPoolingBackward", call(() -> (int) poolBwd.invokeExact(handle, pool, alpha, yDesc, y,
                 yDesc, dy, xDesc, x, beta, xDesc, dx)));
     }
 
@@ -450,7 +452,7 @@ public final class Cudnn {
                                   MemorySegment xDesc, long x, long y, MemorySegment bnDesc, long scale, long bias,
                                   double factor, long runningMean, long runningVar, double eps, long saveMean,
                                   long saveInvStd) {
-        check("cudnnBatchNormalizationForwardTraining", Driver.call(() -> (int) bnTrain.invokeExact(handle, mode, one,
+        check("cudnnBatchNormalizationForwardTraining", call(() -> (int) bnTrain.invokeExact(handle, mode, one,
                 zero, xDesc, x, xDesc, y, bnDesc, scale, bias, factor, runningMean, runningVar, eps, saveMean,
                 saveInvStd)));
     }
@@ -463,7 +465,7 @@ public final class Cudnn {
     public void batchNormInference(MemorySegment handle, int mode, MemorySegment one, MemorySegment zero,
                                    MemorySegment xDesc, long x, long y, MemorySegment bnDesc, long scale, long bias,
                                    long mean, long var, double eps) {
-        check("cudnnBatchNormalizationForwardInference", Driver.call(() -> (int) bnInfer.invokeExact(handle, mode, one,
+        check("cudnnBatchNormalizationForwardInference", call(() -> (int) bnInfer.invokeExact(handle, mode, one,
                 zero, xDesc, x, xDesc, y, bnDesc, scale, bias, mean, var, eps)));
     }
 
@@ -477,7 +479,7 @@ public final class Cudnn {
     public void batchNormBackward(MemorySegment handle, int mode, MemorySegment one, MemorySegment zero,
                                   MemorySegment xDesc, long x, long dy, long dx, MemorySegment bnDesc, long scale,
                                   long dScale, long dBias, double eps, long saveMean, long saveInvStd) {
-        check("cudnnBatchNormalizationBackward", Driver.call(() -> (int) bnBwd.invokeExact(handle, mode, one, zero,
+        check("cudnnBatchNormalizationBackward", call(() -> (int) bnBwd.invokeExact(handle, mode, one, zero,
                 one, zero, xDesc, x, xDesc, dy, xDesc, dx, bnDesc, scale, dScale, dBias, eps, saveMean, saveInvStd)));
     }
 }

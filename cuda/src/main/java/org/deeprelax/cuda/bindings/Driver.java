@@ -4,6 +4,8 @@ import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.deeprelax.core.natives.NativeCalls.call;
+import static org.deeprelax.core.natives.NativeCalls.callObject;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -131,26 +133,6 @@ public final class Driver {
     // ---- errors -------------------------------------------------------------------------------
 
     @FunctionalInterface
-    interface IntCall {
-        int run() throws Throwable;
-    }
-
-    @FunctionalInterface
-    interface VoidCall {
-        void run() throws Throwable;
-    }
-
-    static int call(IntCall c) {
-        try {
-            return c.run();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call failed", t);
-        }
-    }
-
-    @FunctionalInterface
     interface OutCall {
         int run(MemorySegment out) throws Throwable;
     }
@@ -161,21 +143,6 @@ public final class Driver {
             MemorySegment v = a.allocate(ADDRESS);
             check(what, call(() -> c.run(v)));
             return v.get(ADDRESS, 0);
-        }
-    }
-
-    @FunctionalInterface
-    interface ObjCall {
-        Object run() throws Throwable;
-    }
-
-    static Object callObj(ObjCall c) {
-        try {
-            return c.run();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException("native call failed", t);
         }
     }
 

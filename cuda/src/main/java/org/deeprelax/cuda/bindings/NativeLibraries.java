@@ -1,15 +1,11 @@
 package org.deeprelax.cuda.bindings;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
+
+import org.deeprelax.core.natives.SearchPath;
 
 /**
  * Where the NVIDIA shared libraries are looked for. Opening by bare name ({@code dlopen("libcublas.so.13")})
@@ -54,10 +50,9 @@ public final class NativeLibraries {
      * @return the existing directories, in order, without duplicates
      */
     static List<Path> searchDirectories(Map<String, String> env, Path root) {
-        Set<Path> out = new LinkedHashSet<>();
-        addPathList(out, env.get(ENV));
-        addPathList(out, env.get("LD_LIBRARY_PATH"));
-        for (Path cuda : glob(root.resolve("usr/local"), "cuda*")) {
+        List<Path> out = new ArrayList<>(SearchPath.pathList(env.get(ENV)));
+        out.addAll(SearchPath.pathList(env.get("LD_LIBRARY_PATH")));
+        for (Path cuda : SearchPath.subdirectories(root.resolve("usr/local"), "cuda*")) {
             out.add(cuda.resolve("targets/x86_64-linux/lib"));
             out.add(cuda.resolve("lib64"));
         }
@@ -73,49 +68,23 @@ public final class NativeLibraries {
         }
         venvs.add(root.resolve("opt/torch/.venv"));
         for (Path v : venvs) {
-            for (Path py : glob(v.resolve("lib"), "python3*")) {
+            for (Path py : SearchPath.subdirectories(v.resolve("lib"), "python3*")) {
                 sitePackages.add(py.resolve("site-packages"));
             }
         }
         String home = env.getOrDefault("HOME", System.getProperty("user.home"));
         for (Path lib : List.of(root.resolve("usr/lib"), root.resolve("usr/local/lib"), Path.of(home, ".local/lib"))) {
-            for (Path py : glob(lib, "python3*")) {
+            for (Path py : SearchPath.subdirectories(lib, "python3*")) {
                 sitePackages.add(py.resolve("site-packages"));
                 sitePackages.add(py.resolve("dist-packages"));
             }
         }
         for (Path sp : sitePackages) {
-            for (Path pkg : glob(sp.resolve("nvidia"), "*")) {
+            for (Path pkg : SearchPath.subdirectories(sp.resolve("nvidia"), "*")) {
                 out.add(pkg.resolve("lib"));
             }
         }
-        List<Path> existing = new ArrayList<>();
-        for (Path p : out) {
-            if (Files.isDirectory(p)) {
-                existing.add(p);
-            }
-        }
-        return existing;
-    }
-
-    /**
-     * Finds the first of {@code names} in {@code dirs}: the name's preference comes first (a {@code .13}
-     * anywhere beats a {@code .12}), then the directory order.
-     *
-     * @param dirs the directories, in order
-     * @param names file names, most preferred first
-     * @return the file found, or empty
-     */
-    static Optional<Path> find(List<Path> dirs, List<String> names) {
-        for (String name : names) {
-            for (Path d : dirs) {
-                Path p = d.resolve(name);
-                if (Files.isRegularFile(p)) {
-                    return Optional.of(p);
-                }
-            }
-        }
-        return Optional.empty();
+        return SearchPath.existing(out);
     }
 
     /**
@@ -125,45 +94,7 @@ public final class NativeLibraries {
      * @return the text of the error: what is missing, where it was looked for, and how to point at it
      */
     static String notFound(String what, List<Path> dirs, String loaderError) {
-        StringBuilder msg = new StringBuilder("cannot find ").append(what).append("; searched:");
-        for (Path d : dirs) {
-            msg.append("\n  ").append(d);
-        }
-        if (dirs.isEmpty()) {
-            msg.append(" (no candidate directory exists)");
-        }
-        msg.append("\nand the dynamic loader cannot open it by name: ").append(loaderError)
-                .append("\nInstall it, or set ").append(ENV)
-                .append(" to the directory that holds it (several directories separated by ':').");
-        return msg.toString();
-    }
-
-    private static void addPathList(Set<Path> out, String list) {
-        if (list == null) {
-            return;
-        }
-        for (String s : list.split(":")) {
-            if (!s.isBlank()) {
-                out.add(Path.of(s.trim()));
-            }
-        }
-    }
-
-    private static List<Path> glob(Path dir, String pattern) {
-        List<Path> found = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
-            return found;
-        }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, pattern)) {
-            for (Path p : ds) {
-                if (Files.isDirectory(p)) {
-                    found.add(p);
-                }
-            }
-        } catch (IOException | SecurityException e) {
-            // An unreadable directory is simply not a candidate.
-        }
-        found.sort(null);
-        return found;
+        return SearchPath.notFound(what, dirs, loaderError, "Install it, or set " + ENV
+                + " to the directory that holds it (several directories separated by ':').");
     }
 }

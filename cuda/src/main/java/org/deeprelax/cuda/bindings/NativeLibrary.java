@@ -1,8 +1,5 @@
 package org.deeprelax.cuda.bindings;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -15,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+
+import org.deeprelax.core.natives.SearchPath;
 
 /**
  * One opened shared library and a way to bind its functions. Each binding class ({@link Driver},
@@ -91,7 +90,7 @@ final class NativeLibrary {
      * @throws CudaLibraryException when the library or a companion is found nowhere, or does not load
      */
     static NativeLibrary open(List<Path> dirs, List<String> names, Function<String, List<String>> companionsOf) {
-        var file = NativeLibraries.find(dirs, names);
+        var file = SearchPath.find(dirs, names);
         if (file.isPresent()) {
             Path p = file.get();
             String found = p.getFileName().toString();
@@ -105,7 +104,7 @@ final class NativeLibrary {
             }
         }
         throw new CudaLibraryException(NativeLibraries.notFound(String.join(" or ", names), dirs,
-                loaderError(names.getFirst())));
+                SearchPath.loaderError(names.getFirst())));
     }
 
     /**
@@ -142,7 +141,7 @@ final class NativeLibrary {
         List<String> loaded = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (String c : wanted) {
-            var file = NativeLibraries.find(where, List.of(c));
+            var file = SearchPath.find(where, List.of(c));
             if (file.isPresent()) {
                 files.add(file.get());
             } else if (tryLoad(c) != null) {
@@ -161,7 +160,7 @@ final class NativeLibrary {
                 msg.append("\n  ").append(d);
             }
             msg.append("\nand the dynamic loader cannot open ").append(missing.size() == 1 ? "it" : "them")
-                    .append(" by name: ").append(loaderError(missing.getFirst()))
+                    .append(" by name: ").append(SearchPath.loaderError(missing.getFirst()))
                     .append("\nInstall the missing files beside ").append(owner).append(", or set ")
                     .append(NativeLibraries.ENV).append(" (or LD_LIBRARY_PATH) to the directory that holds them.");
             throw new CudaLibraryException(msg.toString());
@@ -181,7 +180,7 @@ final class NativeLibrary {
         try {
             return SymbolLookup.libraryLookup(pathOrName, Arena.global());
         } catch (IllegalArgumentException e) {
-            String reason = loaderError(pathOrName);
+            String reason = SearchPath.loaderError(pathOrName);
             String hint = reason.contains("cannot open shared object file")
                     ? " (a library it depends on is not on the loader's path: put that library's directory on"
                     + " LD_LIBRARY_PATH before Java starts)" : "";
@@ -194,36 +193,6 @@ final class NativeLibrary {
             return SymbolLookup.libraryLookup(bareName, Arena.global());
         } catch (IllegalArgumentException e) {
             return null;
-        }
-    }
-
-    /**
-     * Asks the dynamic loader itself why a library does not open: the JDK's lookup says only that it did
-     * not, while {@code dlerror} names the missing file or dependency.
-     *
-     * @param pathOrName what to open
-     * @return {@code dlerror}'s text, or a note that it could not be had
-     */
-    static String loaderError(String pathOrName) {
-        try {
-            SymbolLookup libc = LINKER.defaultLookup();
-            MethodHandle dlopen = LINKER.downcallHandle(libc.find("dlopen").orElseThrow(),
-                    FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-            MethodHandle dlerror = LINKER.downcallHandle(libc.find("dlerror").orElseThrow(),
-                    FunctionDescriptor.of(ADDRESS));
-            MethodHandle dlclose = LINKER.downcallHandle(libc.find("dlclose").orElseThrow(),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS));
-            try (Arena a = Arena.ofConfined()) {
-                MemorySegment handle = (MemorySegment) dlopen.invokeExact(a.allocateFrom(pathOrName), 1 /* RTLD_LAZY */);
-                if (!handle.equals(MemorySegment.NULL)) {
-                    int closed = (int) dlclose.invokeExact(handle);
-                    return "none now: it opens when asked again" + (closed == 0 ? "" : " (dlclose failed)");
-                }
-                MemorySegment text = (MemorySegment) dlerror.invokeExact();
-                return text.equals(MemorySegment.NULL) ? "no reason given" : text.reinterpret(4096).getString(0);
-            }
-        } catch (Throwable t) {
-            return "(dlerror not available: " + t + ")";
         }
     }
 

@@ -3,6 +3,8 @@ package org.deeprelax.cuda.bindings;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static org.deeprelax.core.natives.NativeCalls.call;
+import static org.deeprelax.core.natives.NativeCalls.callObject;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -79,7 +81,7 @@ public final class Nvrtc {
 
     /** @param status an {@code nvrtcResult} @return NVRTC's text for it */
     public String errorString(int status) {
-        MemorySegment s = (MemorySegment) Driver.callObj(() -> (MemorySegment) errorString.invokeExact(status));
+        MemorySegment s = (MemorySegment) callObject(() -> (MemorySegment) errorString.invokeExact(status));
         return s.equals(MemorySegment.NULL) ? "unknown nvrtcResult" : s.reinterpret(4096).getString(0);
     }
 
@@ -94,7 +96,7 @@ public final class Nvrtc {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ma = a.allocate(JAVA_INT);
             MemorySegment mi = a.allocate(JAVA_INT);
-            check("nvrtcVersion", Driver.call(() -> (int) version.invokeExact(ma, mi)));
+            check("nvrtcVersion", call(() -> (int) version.invokeExact(ma, mi)));
             return new int[] {ma.get(JAVA_INT, 0), mi.get(JAVA_INT, 0)};
         }
     }
@@ -125,7 +127,7 @@ public final class Nvrtc {
                 hdrs.setAtIndex(ADDRESS, h, a.allocateFrom(e.getValue()));
                 h++;
             }
-            check("nvrtcCreateProgram(" + name + ")", Driver.call(() -> (int) create.invokeExact(progOut, src, nm, nh,
+            check("nvrtcCreateProgram(" + name + ")", call(() -> (int) create.invokeExact(progOut, src, nm, nh,
                     hdrs, names)));
             MemorySegment prog = progOut.get(ADDRESS, 0);
             try {
@@ -134,7 +136,7 @@ public final class Nvrtc {
                     opts.setAtIndex(ADDRESS, i, a.allocateFrom(options.get(i)));
                 }
                 int n = options.size();
-                int r = Driver.call(() -> (int) compile.invokeExact(prog, n, opts));
+                int r = call(() -> (int) compile.invokeExact(prog, n, opts));
                 if (r != 0) {
                     String logText = programLog(a, prog);
                     throw new CudaException("nvrtc", "nvrtcCompileProgram(" + name + ", " + options + ")", r,
@@ -143,25 +145,25 @@ public final class Nvrtc {
                 MemorySegment size = a.allocate(JAVA_LONG);
                 MethodHandle sz = wantCubin ? cubinSize : ptxSize;
                 MethodHandle get = wantCubin ? cubin : ptx;
-                check(wantCubin ? "nvrtcGetCUBINSize" : "nvrtcGetPTXSize", Driver.call(() -> (int) sz.invokeExact(prog, size)));
+                check(wantCubin ? "nvrtcGetCUBINSize" : "nvrtcGetPTXSize", call(() -> (int) sz.invokeExact(prog, size)));
                 long bytes = size.get(JAVA_LONG, 0);
                 MemorySegment out = a.allocate(bytes);
-                check(wantCubin ? "nvrtcGetCUBIN" : "nvrtcGetPTX", Driver.call(() -> (int) get.invokeExact(prog, out)));
+                check(wantCubin ? "nvrtcGetCUBIN" : "nvrtcGetPTX", call(() -> (int) get.invokeExact(prog, out)));
                 return out.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
             } finally {
-                Driver.call(() -> (int) destroy.invokeExact(progOut));
+                call(() -> (int) destroy.invokeExact(progOut));
             }
         }
     }
 
     private String programLog(Arena a, MemorySegment prog) {
         MemorySegment size = a.allocate(JAVA_LONG);
-        if (Driver.call(() -> (int) logSize.invokeExact(prog, size)) != 0) {
+        if (call(() -> (int) logSize.invokeExact(prog, size)) != 0) {
             return "(no log)";
         }
         long n = size.get(JAVA_LONG, 0);
         MemorySegment buf = a.allocate(Math.max(1, n));
-        if (Driver.call(() -> (int) log.invokeExact(prog, buf)) != 0) {
+        if (call(() -> (int) log.invokeExact(prog, buf)) != 0) {
             return "(no log)";
         }
         return buf.getString(0);

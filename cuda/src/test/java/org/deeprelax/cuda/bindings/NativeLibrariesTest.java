@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.deeprelax.core.natives.SearchPath;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -49,8 +50,8 @@ class NativeLibrariesTest {
         Files.createFile(driver.resolve("libcuda.so.1"));
         Files.createFile(cudnn.resolve("libcudnn.so.9"));
         List<Path> dirs = NativeLibraries.searchDirectories(Map.of("HOME", root.resolve("home").toString()), root);
-        assertEquals(Optional.of(driver.resolve("libcuda.so.1")), NativeLibraries.find(dirs, List.of("libcuda.so.1")));
-        assertEquals(Optional.of(cudnn.resolve("libcudnn.so.9")), NativeLibraries.find(dirs, List.of("libcudnn.so.9")));
+        assertEquals(Optional.of(driver.resolve("libcuda.so.1")), SearchPath.find(dirs, List.of("libcuda.so.1")));
+        assertEquals(Optional.of(cudnn.resolve("libcudnn.so.9")), SearchPath.find(dirs, List.of("libcudnn.so.9")));
     }
 
     @Test
@@ -63,9 +64,9 @@ class NativeLibrariesTest {
         Files.createSymbolicLink(a.resolve("libdangling.so.1"), tmp.resolve("nowhere"));
         List<Path> dirs = List.of(a, b);
         assertEquals(Optional.of(b.resolve("libfake.so.13")),
-                NativeLibraries.find(dirs, List.of("libfake.so.13", "libfake.so.12")));
-        assertEquals(Optional.of(a.resolve("libfake.so.12")), NativeLibraries.find(dirs, List.of("libfake.so.12")));
-        assertEquals(Optional.empty(), NativeLibraries.find(dirs, List.of("libdangling.so.1")), "a dangling link");
+                SearchPath.find(dirs, List.of("libfake.so.13", "libfake.so.12")));
+        assertEquals(Optional.of(a.resolve("libfake.so.12")), SearchPath.find(dirs, List.of("libfake.so.12")));
+        assertEquals(Optional.empty(), SearchPath.find(dirs, List.of("libdangling.so.1")), "a dangling link");
     }
 
     @Test
