@@ -4,7 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.deeprelax.core.Backend;
 import org.deeprelax.core.Backends;
-import org.deeprelax.core.LangevinStep;
+import org.deeprelax.core.update.LangevinStep;
 import org.deeprelax.core.Shape;
 import org.deeprelax.core.Tensor;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -64,7 +64,7 @@ public class LangevinBenchmark {
     /** One fused inner step with Nesterov momentum and noise, as the Entropy-SGD recipe runs it. */
     @Benchmark
     public void fusedInnerStep() {
-        cpu.langevinStep(y, g, x, m, mu, step, 7, 11, counter);
+        cpu.updates().langevin(step, y, g, x, m, mu, 7, 11, counter);
         counter += size;
     }
 

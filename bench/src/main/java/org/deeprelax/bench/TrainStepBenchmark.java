@@ -8,6 +8,7 @@ import org.deeprelax.core.Softmax;
 import org.deeprelax.core.Tensor;
 import org.deeprelax.nn.Model;
 import org.deeprelax.nn.models.Models;
+import org.deeprelax.optim.Momentum;
 import org.deeprelax.optim.Sgd;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -47,7 +48,7 @@ public class TrainStepBenchmark {
     @Setup
     public void setup() {
         net = Model.build(model, Models.create(model), Backends.cpu(), 1);
-        sgd = new Sgd(net, 0.01f, 0.9f, 0f, true);
+        sgd = Sgd.defaults().lr(0.01f).momentum(Momentum.nesterov(0.9f)).build().create(net.parameters());
         int[] in = Models.inputShape(model);
         images = Tensor.normal(Backends.cpu(), Shape.of(128, in[0], in[1], in[2]), 0, 1, 2, 0);
         float[] y = new float[128];
@@ -60,10 +61,10 @@ public class TrainStepBenchmark {
     /** @return the loss, so the step is not optimised away */
     @Benchmark
     public float step() {
-        return sgd.step(() -> {
+        return sgd.step(evaluation -> {
             Tensor loss = Softmax.crossEntropy(net.forward(images), labels);
             loss.backward();
-            return loss.item();
+            return loss;
         });
     }
 }

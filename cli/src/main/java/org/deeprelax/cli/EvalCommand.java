@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 
 import org.deeprelax.core.Backend;
 import org.deeprelax.core.Backends;
+import org.deeprelax.nn.Evaluation;
 import org.deeprelax.nn.Model;
 import org.deeprelax.nn.data.BatchLoader;
 import org.deeprelax.nn.data.Split;
@@ -65,8 +66,8 @@ final class EvalCommand implements Callable<Integer> {
         Model model = Model.build(config.model(), Models.create(config.model()), backend, config.seed());
         model.loadState(state);
         Split split = DataSource.load(source);
-        Evaluation.Result r = Evaluation.run(model, new BatchLoader(split.test(), backend, batchSize, 0,
-                BatchLoader.LastBatch.PARTIAL));
+        Evaluation.Result r = Evaluation.classification(model, new BatchLoader(split.test(), backend, batchSize, 0,
+                BatchLoader.LastBatch.PARTIAL).inOrder());
         System.out.printf(Locale.ROOT, "%s on %s (%d examples): loss %.4f, error %.2f %%%n", config.model(), source,
                 split.test().size(), r.loss(), r.error());
         return 0;

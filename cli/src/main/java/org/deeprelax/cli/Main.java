@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** The {@code deeprelax} command: {@code train}, {@code eval} and {@code landscape}. */
 @Command(name = "deeprelax", mixinStandardHelpOptions = true, version = "DeepRelax 0.1.0",
-        description = "Train networks with SGD, Entropy-SGD and HJ, the optimizers of Deep Relaxation, and draw their 1-D landscape.",
+        description = "Train networks with SGD, Entropy-SGD and HJ, the optimizers of Deep Relaxation, and with Adam, AdamW, SAM and ASAM, and draw their 1-D landscape.",
         subcommands = {TrainCommand.class, EvalCommand.class, LandscapeCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

@@ -1,17 +1,30 @@
 package org.deeprelax.cli;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import org.deeprelax.core.Backend;
 import org.deeprelax.core.Backends;
-import org.deeprelax.core.LangevinStep.MomentumPlacement;
-import org.deeprelax.optim.EntropySgd;
-import org.deeprelax.optim.Hj;
+import org.deeprelax.core.update.LangevinStep.MomentumPlacement;
 import org.deeprelax.nn.data.Split;
 import org.deeprelax.nn.models.Models;
+import org.deeprelax.optim.Adam;
+import org.deeprelax.optim.EntropySgd;
+import org.deeprelax.optim.Hj;
 import org.deeprelax.optim.LearningRateSchedule;
+import org.deeprelax.optim.Momentum;
+import org.deeprelax.optim.OptimizerSettings;
+import org.deeprelax.optim.Recipe;
+import org.deeprelax.optim.Sam;
+import org.deeprelax.optim.Scoping;
+import org.deeprelax.optim.Sgd;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,17 +32,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code deeprelax train}: trains a network and writes metrics, a summary, plots and checkpoints. */
+/**
+ * {@code deeprelax train}: trains a network and writes metrics, a summary, plots and checkpoints. Every
+ * setting the flags leave out comes from the library's {@link Recipe} of the model and optimizer; the
+ * optimizer's flags are applied to the recipe's settings through that optimizer's builder, so the
+ * command keeps no settings of its own.
+ */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a network. Every setting left out takes the reference recipe of the model and",
-                "optimizer: mnistfc and lenet train on the bundled MNIST-10k with batch 128; SGD with Nesterov",
-                "momentum 0.9, lr 0.1 divided by 10 after epoch 2, for 10 epochs; Entropy-SGD with L = 20 as",
-                "the authors' Lua code (5 epochs, 100 effective); HJ in its FP form (L = 10)."},
+                "optimizer (org.deeprelax.optim.Recipe): mnistfc and lenet train on the bundled MNIST-10k with",
+                "batch 128; SGD with Nesterov momentum 0.9, lr 0.1 divided by 10 after epoch 2, for 10 epochs;",
+                "Entropy-SGD with L = 20 as the authors' Lua code (5 epochs, 100 effective); HJ in its FP form",
+                "(L = 10); Adam and AdamW with torch.optim's defaults on SGD's schedule; SAM (rho 0.05) and ASAM",
+                "(rho 0.5, eta 0.01) over SGD at half its epochs (two gradient evaluations a step).",
+                "The settings used are printed when training starts and saved in summary.json."},
         footer = {"", "Examples:", "  ./deeprelax train --model lenet --epochs 3 --out runs/lenet",
-                "  ./deeprelax train --model lenet --optimizer entropy-sgd --L 20 --gamma 1e-4 --out runs/lenet-esgd"})
+                "  ./deeprelax train --model lenet --optimizer entropy-sgd --L 20 --gamma 1e-4 --out runs/lenet-esgd",
+                "  ./deeprelax train --model lenet --optimizer sam --rho 0.05 --out runs/lenet-sam"})
 final class TrainCommand implements Callable<Integer> {
-
-    private static final List<String> OPTIMIZERS = List.of("sgd", "entropy-sgd", "hj");
 
     /** What {@code --device} accepts, as a pattern and for messages. */
     static final String DEVICE_PATTERN = "cpu|auto|cuda(:\\d+)?";
@@ -42,8 +62,8 @@ final class TrainCommand implements Callable<Integer> {
             defaultValue = "lenet")
     private String model;
 
-    @Option(names = "--optimizer", paramLabel = "NAME", description = "sgd, entropy-sgd or hj (default: ${DEFAULT-VALUE})",
-            defaultValue = "sgd")
+    @Option(names = "--optimizer", paramLabel = "NAME",
+            description = "sgd, entropy-sgd, hj, adam, adamw, sam or asam (default: ${DEFAULT-VALUE})", defaultValue = "sgd")
     private String optimizer;
 
     @Option(names = "--data", paramLabel = "SOURCE",
@@ -53,7 +73,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", paramLabel = "N", description = "number of epochs (default: the recipe's)")
     private Integer epochs;
 
-    @Option(names = "--batch-size", paramLabel = "B", description = "minibatch size (default: 128)")
+    @Option(names = "--batch-size", paramLabel = "B", description = "minibatch size (default: the recipe's, 128)")
     private Integer batchSize;
 
     @Option(names = "--lr", paramLabel = "LR", description = "a constant learning rate, instead of the recipe's schedule")
@@ -63,64 +83,84 @@ final class TrainCommand implements Callable<Integer> {
             description = "learning rate from each listed epoch on, e.g. 1:0.1,3:0.01")
     private String lrSchedule;
 
-    @Option(names = "--momentum", paramLabel = "M", description = "momentum (default: 0.9)")
+    @Option(names = "--momentum", paramLabel = "M",
+            description = "momentum of SGD, SAM, HJ and Entropy-SGD's outer step (default: the recipe's)")
     private Float momentum;
 
-    @Option(names = "--nesterov", negatable = true, description = "Nesterov momentum (default: on)")
+    @Option(names = "--nesterov", negatable = true, description = "Nesterov's form of --momentum (default: on)")
     private Boolean nesterov;
 
-    @Option(names = "--weight-decay", paramLabel = "L2", description = "weight decay (default: 0; allcnn 1e-3)")
+    @Option(names = "--weight-decay", paramLabel = "L2",
+            description = "weight decay: L2 for SGD, SAM, Adam, HJ and Entropy-SGD's inner gradient, decoupled for"
+                    + " AdamW (default: the recipe's)")
     private Float weightDecay;
 
-    @Option(names = "--seed", paramLabel = "S", description = "seed of initialisation, shuffling and dropout (default: ${DEFAULT-VALUE})",
+    @Option(names = "--seed", paramLabel = "S",
+            description = "seed of initialisation, shuffling, sampling, dropout and noise (default: ${DEFAULT-VALUE})",
             defaultValue = "1")
     private long seed;
 
-    @Option(names = "--L", paramLabel = "L", description = "Entropy-SGD/HJ: inner steps per outer step (default: 20; HJ 10)")
+    @Option(names = "--L", paramLabel = "L", description = "Entropy-SGD/HJ: inner steps per outer step")
     private Integer innerSteps;
 
-    @Option(names = "--gamma", paramLabel = "G0", description = "Entropy-SGD/HJ: coupling γ0 (default: the recipe's)")
+    @Option(names = "--gamma", paramLabel = "G0", description = "Entropy-SGD/HJ: coupling γ0")
     private Float gamma;
 
-    @Option(names = "--scoping", paramLabel = "G1", description = "Entropy-SGD/HJ: γ grows as γ0·(1+γ1)^t (default: 1e-3)")
+    @Option(names = "--scoping", paramLabel = "G1", description = "Entropy-SGD/HJ: γ grows as γ0·(1+γ1)^t")
     private Float scoping;
 
-    @Option(names = "--noise", paramLabel = "EPS", description = "Entropy-SGD: Langevin noise ε (default: 1e-3; allcnn 1e-4)")
+    @Option(names = "--noise", paramLabel = "EPS", description = "Entropy-SGD: Langevin noise ε")
     private Float noise;
 
     @Option(names = "--noise-convention", paramLabel = "C",
-            description = "Entropy-SGD: printed (√η'·ε, Algorithm 1) or code (ε·√(2η'), the authors' code; default)")
+            description = "Entropy-SGD: printed (√η'·ε, Algorithm 1) or code (ε·√(2η'), the authors' code)")
     private String noiseConvention;
 
-    @Option(names = "--inner-lr", paramLabel = "LR", description = "Entropy-SGD/HJB: Langevin step η' (default: 0.1; HJB 0.25)")
+    @Option(names = "--inner-lr", paramLabel = "LR", description = "Entropy-SGD and HJ's hjb form: inner step η'")
     private Float innerLr;
 
     @Option(names = "--alpha", paramLabel = "A",
-            description = "Entropy-SGD: weight of the new iterate in the average, in (0, 1] (default: 0.25 as the code; the text says 0.75)")
+            description = "Entropy-SGD: weight of the new iterate in the average, in (0, 1] (the code's 0.25; the text says 0.75)")
     private Float alpha;
 
-    @Option(names = "--inner-momentum", paramLabel = "M", description = "Entropy-SGD: inner-loop momentum (default: 0.9)")
+    @Option(names = "--inner-momentum", paramLabel = "M", description = "Entropy-SGD: inner-loop momentum")
     private Float innerMomentum;
 
     @Option(names = "--inner-nesterov", negatable = true, description = "Entropy-SGD: Nesterov's form of the inner momentum (default: on)")
     private Boolean innerNesterov;
 
     @Option(names = "--momentum-placement", paramLabel = "P",
-            description = "Entropy-SGD: inner momentum on the gradient only (gradient: Lua/ucla code, default) or on everything (all: hamilton-jacobi code)")
+            description = "Entropy-SGD: inner momentum on the gradient only (gradient: Lua/ucla code) or on everything (all: hamilton-jacobi code)")
     private String placement;
 
     @Option(names = "--reset-inner-momentum", negatable = true,
-            description = "Entropy-SGD: restart the inner momentum each outer step (default: on, as ucla)")
+            description = "Entropy-SGD: restart the inner momentum each outer step (the recipe: on, as ucla)")
     private Boolean resetInnerMomentum;
 
-    @Option(names = "--outer-weight-decay", paramLabel = "L2", description = "Entropy-SGD: weight decay on the outer step (default: 0)")
+    @Option(names = "--outer-weight-decay", paramLabel = "L2", description = "Entropy-SGD: weight decay on the outer step")
     private Float outerWeightDecay;
 
-    @Option(names = "--hj-form", paramLabel = "F", description = "HJ: hjb or fp (default: fp)")
+    @Option(names = "--hj-form", paramLabel = "F", description = "HJ: hjb or fp (the recipe: fp)")
     private String hjForm;
 
+    @Option(names = "--beta1", paramLabel = "B1", description = "Adam/AdamW: decay of the first moment, in [0, 1)")
+    private Float beta1;
+
+    @Option(names = "--beta2", paramLabel = "B2", description = "Adam/AdamW: decay of the second moment, in [0, 1)")
+    private Float beta2;
+
+    @Option(names = "--eps", paramLabel = "E", description = "Adam/AdamW: ε added to the root of the second moment")
+    private Float eps;
+
+    @Option(names = "--rho", paramLabel = "R", description = "SAM/ASAM: radius ρ of the neighbourhood")
+    private Float rho;
+
+    @Option(names = "--eta", paramLabel = "E", description = "ASAM: offset η of the adaptive scale |w| + η")
+    private Float eta;
+
     @Option(names = "--bn-refresh", negatable = true,
-            description = "Entropy-SGD/HJ: re-estimate batch-norm statistics on training data before each validation (default: on)")
+            description = "re-estimate batch-norm statistics on training data before each validation (the recipe:"
+                    + " on for Entropy-SGD, HJ, SAM and ASAM)")
     private Boolean bnRefresh;
 
     @Option(names = "--device", paramLabel = "DEV",
@@ -159,6 +199,7 @@ final class TrainCommand implements Callable<Integer> {
         System.out.printf("training %s with %s on %s (%d train / %d validation examples), %d epoch%s, device %s; output in %s%n",
                 config.model(), config.optimizer(), config.data(), split.train().size(), split.test().size(),
                 config.epochs(), config.epochs() == 1 ? "" : "s", backend.name(), files.dir());
+        System.out.println("optimizer settings: " + config.settings());
         List<EpochMetrics> history;
         try {
             history = trainer.run(resume != null);
@@ -173,18 +214,24 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private TrainConfig configure() {
+    /**
+     * The settings of a fresh run: the recipe's, with every flag given applied.
+     *
+     * @return the settings
+     * @throws ParameterException naming the flag and what it allows
+     */
+    TrainConfig configure() {
         if (!Models.NAMES.contains(model)) {
             throw usage("--model '" + model + "' is not one of " + String.join(", ", Models.NAMES));
         }
-        if (!OPTIMIZERS.contains(optimizer)) {
-            throw usage("--optimizer '" + optimizer + "' is not one of " + String.join(", ", OPTIMIZERS));
+        if (!Recipe.OPTIMIZERS.contains(optimizer)) {
+            throw usage("--optimizer '" + optimizer + "' is not one of " + String.join(", ", Recipe.OPTIMIZERS));
         }
         if (!device.matches(DEVICE_PATTERN)) {
             throw usage("--device '" + device + "' is not one of " + DEVICE_CHOICES);
         }
         Recipe r = Recipe.of(model, optimizer);
-        String source = data != null ? data : r.data();
+        String source = data != null ? data : model.equals("allcnn") ? null : "mnist-10k";
         if (source == null) {
             throw usage("--model " + model + " trains on CIFAR-10: pass --data cifar10:DIR");
         }
@@ -204,67 +251,121 @@ final class TrainCommand implements Callable<Integer> {
         if (lr != null && lrSchedule != null) {
             throw usage("give either --lr or --lr-schedule, not both");
         }
-        String schedule = lrSchedule != null ? lrSchedule : lr != null ? "1:" + lr : r.lrSchedule();
+        String schedule = lrSchedule != null ? lrSchedule : lr != null ? "1:" + lr : r.schedule().toString();
+        LearningRateSchedule parsed;
         try {
-            LearningRateSchedule.parse(schedule);
+            parsed = LearningRateSchedule.parse(schedule);
         } catch (IllegalArgumentException ex) {
             throw usage(ex.getMessage());
         }
-        float m = momentum != null ? momentum : r.momentum();
-        if (!(m >= 0 && m <= 1)) {
-            throw usage("--momentum " + m + " must be in [0, 1]");
+        OptimizerSettings settings = new SettingsFlags().apply(r.settings(), parsed.at(1));
+        return new TrainConfig(model, source, optimizer, e, b, schedule, seed, device,
+                bnRefresh != null ? bnRefresh : r.reestimateBatchNorm(), settings);
+    }
+
+    /**
+     * Applies the optimizer's flags to the recipe's settings through the optimizer's own builder, and
+     * refuses every optimizer flag given that the chosen optimizer (or HJ form) does not have.
+     */
+    private final class SettingsFlags {
+        private final Map<String, Object> given = new LinkedHashMap<>();
+        private final Set<String> used = new LinkedHashSet<>();
+
+        SettingsFlags() {
+            Object[][] flags = {{"--momentum", momentum}, {"--nesterov", nesterov}, {"--weight-decay", weightDecay},
+                {"--L", innerSteps}, {"--gamma", gamma}, {"--scoping", scoping}, {"--noise", noise},
+                {"--noise-convention", noiseConvention}, {"--inner-lr", innerLr}, {"--alpha", alpha},
+                {"--inner-momentum", innerMomentum}, {"--inner-nesterov", innerNesterov},
+                {"--momentum-placement", placement}, {"--reset-inner-momentum", resetInnerMomentum},
+                {"--outer-weight-decay", outerWeightDecay}, {"--hj-form", hjForm}, {"--beta1", beta1},
+                {"--beta2", beta2}, {"--eps", eps}, {"--rho", rho}, {"--eta", eta}};
+            for (Object[] f : flags) {
+                if (f[1] != null) {
+                    given.put((String) f[0], f[1]);
+                }
+            }
         }
-        boolean n = nesterov != null ? nesterov : r.nesterov() && m > 0;
-        if (n && m == 0) {
-            throw usage("--nesterov needs --momentum > 0");
-        }
-        float wd = weightDecay != null ? weightDecay : r.weightDecay();
-        if (!(wd >= 0) || Float.isInfinite(wd)) {
-            throw usage("--weight-decay " + wd + " must be a finite number ≥ 0");
-        }
-        TrainConfig config = new TrainConfig(model, source, optimizer, e, b, schedule, m, n, wd, seed, device,
-                relaxation(r.relaxation()));
-        if (config.relaxation() != null) {
+
+        OptimizerSettings apply(OptimizerSettings recipe, float firstLr) {
+            OptimizerSettings s;
             try {
-                config.relaxation().validate(optimizer, config);
+                s = switch (recipe) {
+                    case Sgd.Settings r -> r.toBuilder().lr(firstLr)
+                            .momentum(momentum("--momentum", "--nesterov", r.momentum()))
+                            .weightDecay(value("--weight-decay", r.weightDecay())).build();
+                    case EntropySgd.Settings r -> r.toBuilder().lr(firstLr)
+                            .innerSteps(value("--L", r.innerSteps())).innerLr(value("--inner-lr", r.innerLr()))
+                            .scoping(scoping(r.scoping())).noise(value("--noise", r.noise()))
+                            .noiseConvention(choice("--noise-convention", EntropySgd.Noise.class, r.noiseConvention()))
+                            .alpha(value("--alpha", r.alpha()))
+                            .innerMomentum(momentum("--inner-momentum", "--inner-nesterov", r.innerMomentum()))
+                            .momentumPlacement(choice("--momentum-placement", MomentumPlacement.class, r.placement()))
+                            .resetInnerMomentum(value("--reset-inner-momentum", r.resetInnerMomentum()))
+                            .outerMomentum(momentum("--momentum", "--nesterov", r.outerMomentum()))
+                            .weightDecay(value("--weight-decay", r.weightDecay()))
+                            .outerWeightDecay(value("--outer-weight-decay", r.outerWeightDecay())).build();
+                    case Hj.Settings r -> {
+                        Hj.Form form = choice("--hj-form", Hj.Form.class, r.form());
+                        yield r.toBuilder().lr(firstLr).form(form).innerSteps(value("--L", r.innerSteps()))
+                                .scoping(scoping(r.scoping()))
+                                .innerLr(form == Hj.Form.HJB ? value("--inner-lr", r.innerLr()) : r.innerLr())
+                                .momentum(momentum("--momentum", "--nesterov", r.momentum()))
+                                .weightDecay(value("--weight-decay", r.weightDecay())).build();
+                    }
+                    case Adam.Settings r -> r.toBuilder().lr(firstLr)
+                            .betas(value("--beta1", r.beta1()), value("--beta2", r.beta2())).eps(value("--eps", r.eps()))
+                            .weightDecay(value("--weight-decay", r.weightDecay())).build();
+                    case Sam.Settings r -> r.toBuilder().lr(firstLr).rho(value("--rho", r.rho()))
+                            .adaptive(r.adaptive(), r.adaptive() ? value("--eta", r.eta()) : r.eta())
+                            .momentum(momentum("--momentum", "--nesterov", r.momentum()))
+                            .weightDecay(value("--weight-decay", r.weightDecay())).build();
+                    default -> throw new IllegalStateException("no flags for " + recipe.getClass());
+                };
             } catch (IllegalArgumentException ex) {
                 throw usage(ex.getMessage());
             }
-        }
-        return config;
-    }
-
-    /** The Entropy-SGD/HJ settings: the recipe's, overridden by the flags given; null for SGD. */
-    private Relaxation relaxation(Relaxation r) {
-        if (r == null) {
-            for (Object flag : new Object[] {innerSteps, gamma, scoping, noise, noiseConvention, innerLr, alpha,
-                    innerMomentum, innerNesterov, placement, resetInnerMomentum, outerWeightDecay, hjForm, bnRefresh}) {
-                if (flag != null) {
-                    throw usage("the Entropy-SGD/HJ flags need --optimizer entropy-sgd or hj");
-                }
+            List<String> unused = new ArrayList<>(given.keySet());
+            unused.removeAll(used);
+            if (!unused.isEmpty()) {
+                String what = optimizer + (s instanceof Hj.Settings h
+                        ? " (--hj-form " + h.form().name().toLowerCase(Locale.ROOT) + ")" : "");
+                throw usage(String.join(", ", unused) + (unused.size() == 1 ? " does" : " do")
+                        + " not apply to --optimizer " + what);
             }
-            return null;
+            return s;
         }
-        Relaxation x = new Relaxation(
-                innerSteps != null ? innerSteps : r.innerSteps(),
-                gamma != null ? gamma : r.gamma(),
-                scoping != null ? scoping : r.scoping(),
-                noise != null ? noise : r.noise(),
-                noiseConvention != null ? choice("--noise-convention", noiseConvention, EntropySgd.Noise.class) : r.noiseConvention(),
-                innerLr != null ? innerLr : hjFormOr(r) == Hj.Form.HJB && optimizer.equals("hj") ? 0.25f : r.innerLr(),
-                alpha != null ? alpha : r.alpha(),
-                innerMomentum != null ? innerMomentum : r.innerMomentum(),
-                innerNesterov != null ? innerNesterov : r.innerNesterov(),
-                placement != null ? choice("--momentum-placement", placement, MomentumPlacement.class) : r.placement(),
-                resetInnerMomentum != null ? resetInnerMomentum : r.resetInnerMomentum(),
-                outerWeightDecay != null ? outerWeightDecay : r.outerWeightDecay(),
-                hjFormOr(r),
-                bnRefresh != null ? bnRefresh : r.bnRefresh());
-        return x;
-    }
 
-    private Hj.Form hjFormOr(Relaxation r) {
-        return hjForm != null ? choice("--hj-form", hjForm, Hj.Form.class) : r.hjForm();
+        @SuppressWarnings("unchecked")
+        private <T> T value(String flag, T recipe) {
+            if (!given.containsKey(flag)) {
+                return recipe;
+            }
+            used.add(flag);
+            return (T) given.get(flag);
+        }
+
+        private <E extends Enum<E>> E choice(String flag, Class<E> type, E recipe) {
+            String v = value(flag, (String) null);
+            return v == null ? recipe : TrainCommand.this.choice(flag, v, type);
+        }
+
+        private Scoping scoping(Scoping recipe) {
+            return new Scoping(value("--gamma", recipe.gamma0()), value("--scoping", recipe.gamma1()));
+        }
+
+        /** ρ and Nesterov's form: Nesterov's once a momentum is given, unless the recipe's momentum is heavy-ball. */
+        private Momentum momentum(String rhoFlag, String nesterovFlag, Momentum recipe) {
+            float r = value(rhoFlag, recipe.rho());
+            boolean n = value(nesterovFlag, recipe.rho() > 0 ? recipe.nesterov() : Boolean.TRUE);
+            if (n && r == 0 && given.containsKey(nesterovFlag)) {
+                throw usage(nesterovFlag + " needs " + rhoFlag + " > 0");
+            }
+            try {
+                return new Momentum(r, n && r > 0);
+            } catch (IllegalArgumentException ex) {
+                throw usage(rhoFlag + " " + r + ": " + ex.getMessage());
+            }
+        }
     }
 
     private <E extends Enum<E>> E choice(String flag, String value, Class<E> type) {

@@ -3,9 +3,18 @@ package org.deeprelax.cli;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+
+import org.deeprelax.optim.Adam;
+import org.deeprelax.optim.EntropySgd;
+import org.deeprelax.optim.Hj;
+import org.deeprelax.optim.OptimizerSettings;
+import org.deeprelax.optim.Sam;
+import org.deeprelax.optim.Sgd;
 
 /**
  * Every setting of a training run, after the recipe has filled what the command line left out. It is
@@ -13,32 +22,48 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
  *
  * @param model network name
  * @param data data source, as given to {@code --data}
- * @param optimizer {@code sgd}, {@code entropy-sgd} or {@code hj}
+ * @param optimizer the optimizer's name, one of {@code Recipe.OPTIMIZERS}
  * @param epochs number of epochs
  * @param batchSize minibatch size
  * @param lrSchedule learning rate by epoch, {@code EPOCH:LR,...} (the outer rate for Entropy-SGD and HJ)
- * @param momentum momentum of SGD, or of the outer step
- * @param nesterov Nesterov momentum
- * @param weightDecay L2 coefficient (on the inner gradient for Entropy-SGD and HJ)
  * @param seed seed of initialisation, shuffling, sampling, dropout and Langevin noise
  * @param device backend name
- * @param relaxation Entropy-SGD and HJ settings; null for SGD
+ * @param reestimateBatchNorm whether batch-norm statistics are re-estimated on training data before each validation
+ * @param settings the optimizer's settings (their learning rate is the schedule's first)
  */
 public record TrainConfig(String model, String data, String optimizer, int epochs, int batchSize, String lrSchedule,
-                          float momentum, boolean nesterov, float weightDecay, long seed, String device,
-                          Relaxation relaxation) {
+                          long seed, String device, boolean reestimateBatchNorm, OptimizerSettings settings) {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper SNAKE_CASE = new ObjectMapper()
+    /** Names each kind of settings in JSON, so that a checkpoint's settings read back as the same record. */
+    @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+    @JsonSubTypes({
+            @JsonSubTypes.Type(value = Sgd.Settings.class, name = "sgd"),
+            @JsonSubTypes.Type(value = EntropySgd.Settings.class, name = "entropy-sgd"),
+            @JsonSubTypes.Type(value = Hj.Settings.class, name = "hj"),
+            @JsonSubTypes.Type(value = Adam.Settings.class, name = "adam"),
+            @JsonSubTypes.Type(value = Sam.Settings.class, name = "sam")})
+    private interface SettingsTypes {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper().addMixIn(OptimizerSettings.class, SettingsTypes.class);
+    private static final ObjectMapper SNAKE_CASE = new ObjectMapper().addMixIn(OptimizerSettings.class, SettingsTypes.class)
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE);
 
-    /** @return the settings by snake_case name, in declaration order, for {@code summary.json} */
+    /**
+     * The settings by snake_case name, in declaration order, for {@code summary.json}.
+     *
+     * @return the settings as nested maps
+     */
     @SuppressWarnings("unchecked")
     public Map<String, Object> asMap() {
         return SNAKE_CASE.convertValue(this, LinkedHashMap.class);
     }
 
-    /** @return the settings as JSON */
+    /**
+     * The settings as JSON, for the checkpoint.
+     *
+     * @return the JSON text
+     */
     public String toJson() {
         try {
             return JSON.writeValueAsString(this);
@@ -47,7 +72,12 @@ public record TrainConfig(String model, String data, String optimizer, int epoch
         }
     }
 
-    /** @param json what {@link #toJson} wrote @return the settings */
+    /**
+     * Reads what {@link #toJson} wrote.
+     *
+     * @param json the JSON text
+     * @return the settings
+     */
     public static TrainConfig fromJson(String json) {
         try {
             return JSON.readValue(json, TrainConfig.class);
@@ -56,9 +86,14 @@ public record TrainConfig(String model, String data, String optimizer, int epoch
         }
     }
 
-    /** @param newEpochs a new total @return these settings with another number of epochs */
+    /**
+     * These settings with another number of epochs, for a resumed run that goes on longer.
+     *
+     * @param newEpochs the new total
+     * @return the settings
+     */
     public TrainConfig withEpochs(int newEpochs) {
-        return new TrainConfig(model, data, optimizer, newEpochs, batchSize, lrSchedule, momentum, nesterov,
-                weightDecay, seed, device, relaxation);
+        return new TrainConfig(model, data, optimizer, newEpochs, batchSize, lrSchedule, seed, device,
+                reestimateBatchNorm, settings);
     }
 }

@@ -6,31 +6,30 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
-import org.deeprelax.core.Autograd;
 import org.deeprelax.core.Backend;
 import org.deeprelax.core.Softmax;
 import org.deeprelax.core.Tensor;
+import org.deeprelax.core.io.StateFile;
+import org.deeprelax.nn.Evaluation;
 import org.deeprelax.nn.Model;
 import org.deeprelax.nn.data.Batch;
 import org.deeprelax.nn.data.BatchLoader;
 import org.deeprelax.nn.data.Split;
-import org.deeprelax.core.io.StateFile;
-import org.deeprelax.nn.layers.Dropout;
 import org.deeprelax.nn.models.Models;
 import org.deeprelax.optim.DivergenceException;
 import org.deeprelax.optim.LearningRateSchedule;
 import org.deeprelax.optim.Optimizer;
-import org.deeprelax.optim.Sgd;
 
 /**
  * The training loop behind {@code deeprelax train}: epochs of optimizer steps, a validation pass after
- * each, and after each epoch the metrics, summary, plots and an atomic checkpoint. An epoch is N/B steps;
- * SGD's steps walk a shuffled permutation, Entropy-SGD's and HJ's draw each of their L evaluations'
- * minibatches with replacement, so their effective epochs are epochs × evaluations per step.
+ * each, and after each epoch the metrics, summary, plots and an atomic checkpoint. An epoch is N/B steps.
+ * Optimizers that use one minibatch a step (SGD, Adam, SAM, whose two evaluations share it) walk a
+ * shuffled permutation; those that want a fresh minibatch for every evaluation (Entropy-SGD, HJ) draw each
+ * with replacement by its evaluation index. Effective epochs are epochs × evaluations per step.
  *
  * <p>Everything random is addressed by (seed, epoch, step): the shuffle by (seed, epoch), the sampled
- * minibatches by the count of gradient evaluations, the Langevin noise by the optimizer's step, dropout
- * by the model's forward count. A checkpoint holds the parameters, batch-norm buffers, forward count, optimizer
+ * minibatches by the evaluation index, the Langevin noise by the evaluation index too, dropout by the
+ * model's count of training forward passes (validation and batch-norm re-estimation draw nothing). A checkpoint holds the parameters, batch-norm buffers, forward count, optimizer
  * buffers and the metrics so far, so resuming after epoch k ends with exactly the numbers of the
  * uninterrupted run.
  */
@@ -70,9 +69,7 @@ final class Trainer {
     List<EpochMetrics> run(boolean resume) {
         Model model = Model.build(config.model(), Models.create(config.model()), backend, config.seed());
         LearningRateSchedule schedule = LearningRateSchedule.parse(config.lrSchedule());
-        Optimizer optimizer = config.relaxation() == null
-                ? new Sgd(model, schedule.at(1), config.momentum(), config.weightDecay(), config.nesterov())
-                : config.relaxation().build(config.optimizer(), model, schedule.at(1), config);
+        Optimizer optimizer = config.settings().create(model.parameters());
         BatchLoader train = new BatchLoader(data.train(), backend, config.batchSize(), config.seed(),
                 BatchLoader.LastBatch.DROP);
         BatchLoader validation = new BatchLoader(data.test(), backend, config.batchSize(), config.seed(),
@@ -91,19 +88,14 @@ final class Trainer {
             progress.startEpoch(epoch, config.epochs(), train.batchesPerEpoch());
             Iterator<Batch> batches = train.epoch(epoch).iterator();
             for (int step = 0; step < train.batchesPerEpoch(); step++) {
-                Batch next = config.relaxation() == null ? batches.next() : null;
-                int[] call = {0};
-                long firstDraw = optimizer.steps() * optimizer.evaluationsPerStep();
+                Batch next = optimizer.freshMinibatchEachEvaluation() ? null : batches.next();
                 try {
-                    optimizer.step(() -> {
-                        // SGD walks the epoch's permutation; Entropy-SGD and HJ draw every evaluation's
-                        // minibatch with replacement, addressed by the global evaluation count.
-                        Batch b = next != null ? next : train.sample(firstDraw + call[0]++);
+                    optimizer.step(evaluation -> {
+                        Batch b = next != null ? next : train.sample(evaluation);
                         Tensor logits = model.forward(b.images());
-                        Tensor l = Softmax.crossEntropy(logits, b.labels());
-                        l.backward();
-                        float loss = l.item();
-                        totals.add(loss, Evaluation.misclassified(logits, b.labels()), b.size());
+                        Tensor loss = Softmax.crossEntropy(logits, b.labels());
+                        loss.backward();
+                        totals.add(loss.item(), Evaluation.misclassified(logits, b.labels()), b.size());
                         return loss;
                     });
                 } catch (DivergenceException e) {
@@ -111,10 +103,10 @@ final class Trainer {
                 }
                 progress.batch(step + 1, totals.meanLoss());
             }
-            if (config.relaxation() != null && config.relaxation().bnRefresh()) {
-                refreshBatchNorm(model, train);
+            if (config.reestimateBatchNorm()) {
+                model.reestimateBatchNorm(train.inOrder());
             }
-            Evaluation.Result v = Evaluation.run(model, validation);
+            Evaluation.Result v = Evaluation.classification(model, validation.inOrder());
             double seconds = secondsBefore + (System.nanoTime() - start) / 1e9;
             EpochMetrics m = new EpochMetrics(epoch, (double) epoch * optimizer.evaluationsPerStep(), totals.meanLoss(),
                     totals.error(), v.loss(), v.error(), seconds);
@@ -149,37 +141,12 @@ final class Trainer {
         }
     }
 
-    /**
-     * Re-estimates batch-norm running statistics at the anchor by a pass over the training data in
-     * training mode with dropout off (the reference code's "dry feed"): the inner loop ran batch-norm on
-     * perturbed weights, so its running averages describe those, not the anchor.
-     */
-    static void refreshBatchNorm(Model model, BatchLoader train) {
-        model.train();
-        setDropout(model, false);
-        try (var scope = Autograd.noGrad()) {
-            for (Batch b : train.inOrder()) {
-                model.forward(b.images());
-            }
-        } finally {
-            setDropout(model, true);
-        }
-    }
-
-    private static void setDropout(Model model, boolean on) {
-        model.root().apply(m -> {
-            if (m instanceof Dropout) {
-                m.train(on);
-            }
-        });
-    }
-
     private Stopped diverged(int epoch, int step, DivergenceException e, List<EpochMetrics> history) {
         files.writeSummary(config, history, "diverged");
         String kept = history.isEmpty() ? "no checkpoint was written (it diverged in the first epoch)"
                 : "the last good checkpoint, after epoch " + history.get(history.size() - 1).epoch() + ", is kept in "
                 + files.checkpoint();
-        return new Stopped("training stopped: the loss became non-finite at epoch " + epoch + ", step " + (step + 1)
+        return new Stopped("training stopped: it diverged at epoch " + epoch + ", step " + (step + 1)
                 + " (" + e.getMessage() + "); " + kept, e);
     }
 

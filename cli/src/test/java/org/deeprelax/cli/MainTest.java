@@ -9,6 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.deeprelax.optim.EntropySgd;
+import org.deeprelax.optim.Hj;
+import org.deeprelax.optim.Momentum;
+import org.deeprelax.optim.Recipe;
+import org.deeprelax.optim.Sam;
+import org.deeprelax.optim.Scoping;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,9 +62,10 @@ class MainTest {
         Outcome model = run("train", "--model", "resnet");
         assertEquals(2, model.code());
         assertTrue(model.err().contains("--model 'resnet' is not one of mnistfc, lenet, allcnn"), model.err());
-        Outcome opt = run("train", "--optimizer", "adam");
+        Outcome opt = run("train", "--optimizer", "rmsprop");
         assertEquals(2, opt.code());
-        assertTrue(opt.err().contains("--optimizer 'adam' is not one of sgd, entropy-sgd, hj"), opt.err());
+        assertTrue(opt.err().contains("--optimizer 'rmsprop' is not one of sgd, entropy-sgd, hj, adam, adamw, sam, asam"),
+                opt.err());
         Outcome alpha = run("train", "--optimizer", "entropy-sgd", "--alpha", "1.5");
         assertEquals(2, alpha.code());
         assertTrue(alpha.err().contains("α = 1.5 is not allowed; it must be in (0, 1]"), alpha.err());
@@ -73,6 +80,7 @@ class MainTest {
         assertTrue(form.err().contains("--hj-form 'xyz' is not one of hjb, fp"), form.err());
         Outcome sgdWithL = run("train", "--L", "5");
         assertEquals(2, sgdWithL.code());
+        assertTrue(sgdWithL.err().contains("--L does not apply to --optimizer sgd"), sgdWithL.err());
         Outcome epochs = run("train", "--epochs", "0");
         assertEquals(2, epochs.code());
         assertTrue(epochs.err().contains("--epochs 0 must be at least 1"), epochs.err());
@@ -88,6 +96,50 @@ class MainTest {
         Outcome schedule = run("train", "--lr-schedule", "1:0.1,x");
         assertEquals(2, schedule.code());
         assertTrue(schedule.err().contains("'x'"), schedule.err());
+    }
+
+    /** The flags given replace the recipe's values through the optimizer's builder; the rest is the recipe's. */
+    static TrainConfig configured(String... args) {
+        TrainCommand command = new TrainCommand();
+        new picocli.CommandLine(command).parseArgs(args);
+        return command.configure();
+    }
+
+    @Test
+    void flagsMapOntoTheRecipesSettingsAndFlagsOfOtherOptimizersAreRefused() {
+        TrainConfig c = configured("--optimizer", "entropy-sgd", "--L", "5", "--alpha", "0.5", "--momentum", "0.9",
+                "--gamma", "0.03");
+        EntropySgd.Settings recipe = (EntropySgd.Settings) Recipe.of("lenet", "entropy-sgd").settings();
+        assertEquals(recipe.toBuilder().innerSteps(5).alpha(0.5f).outerMomentum(Momentum.nesterov(0.9f))
+                .scoping(new Scoping(0.03f, 1e-3f)).build(), c.settings());
+        assertEquals(Recipe.of("lenet", "entropy-sgd").schedule().toString(), c.lrSchedule());
+        assertTrue(c.reestimateBatchNorm());
+        TrainConfig sam = configured("--optimizer", "asam", "--rho", "0.2", "--lr", "0.05", "--no-bn-refresh");
+        assertEquals(((Sam.Settings) Recipe.of("lenet", "asam").settings()).toBuilder().rho(0.2f).lr(0.05f).build(),
+                sam.settings());
+        assertEquals(false, sam.reestimateBatchNorm());
+        assertEquals(TrainConfig.fromJson(sam.toJson()), sam, "the settings read back from the checkpoint's JSON");
+        String[][] refused = {
+                {"--optimizer", "adam", "--momentum", "0.9"}, {"--momentum does not apply to --optimizer adam"},
+                {"--optimizer", "hj", "--alpha", "0.5"}, {"--alpha does not apply to --optimizer hj (--hj-form fp)"},
+                {"--optimizer", "hj", "--inner-lr", "0.1"}, {"--inner-lr does not apply to --optimizer hj (--hj-form fp)"},
+                {"--optimizer", "sam", "--eta", "0.1", "--beta1", "0.8"}, {"--beta1, --eta do not apply to --optimizer sam"},
+                {"--optimizer", "adamw", "--beta2", "1"}, {"β2 = 1.0 is not allowed; it must be in [0.0, 1.0)"},
+                {"--optimizer", "sgd", "--momentum", "0", "--nesterov"}, {"--nesterov needs --momentum > 0"}};
+        for (int i = 0; i < refused.length; i += 2) {
+            Outcome o = run(prepend("train", refused[i]));
+            assertEquals(2, o.code(), String.join(" ", refused[i]));
+            assertTrue(o.err().contains(refused[i + 1][0]), o.err());
+        }
+        TrainConfig hjb = configured("--optimizer", "hj", "--hj-form", "hjb", "--inner-lr", "0.1");
+        assertEquals(0.1f, ((Hj.Settings) hjb.settings()).innerLr());
+    }
+
+    private static String[] prepend(String first, String[] rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
     }
 
     @Test

@@ -13,10 +13,22 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.deeprelax.core.Backends;
+import org.deeprelax.core.Softmax;
+import org.deeprelax.core.Tensor;
+import org.deeprelax.core.io.StateFile;
+import org.deeprelax.nn.Evaluation;
+import org.deeprelax.nn.Model;
+import org.deeprelax.nn.data.Batch;
+import org.deeprelax.nn.data.BatchLoader;
 import org.deeprelax.nn.data.Dataset;
 import org.deeprelax.nn.data.Datasets;
 import org.deeprelax.nn.data.Split;
-import org.deeprelax.core.io.StateFile;
+import org.deeprelax.nn.models.Models;
+import org.deeprelax.optim.EntropySgd;
+import org.deeprelax.optim.LearningRateSchedule;
+import org.deeprelax.optim.Momentum;
+import org.deeprelax.optim.Recipe;
+import org.deeprelax.optim.Sgd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,17 +53,22 @@ class TrainerTest {
     }
 
     static TrainConfig config(String model, int epochs, String schedule) {
-        return new TrainConfig(model, "mnist-10k", "sgd", epochs, 64, schedule, 0.9f, true, 0f, 5, "cpu", null);
+        return new TrainConfig(model, "mnist-10k", "sgd", epochs, 64, schedule, 5, "cpu", false,
+                Sgd.defaults().lr(LearningRateSchedule.parse(schedule).at(1)).momentum(Momentum.nesterov(0.9f)).build());
     }
 
     /** Entropy-SGD with the recipe's conventions but L = 3, so a test epoch stays short. */
     static TrainConfig entropySgd(int epochs) {
-        Relaxation r = Recipe.of("lenet", "entropy-sgd").relaxation();
-        Relaxation shortLoop = new Relaxation(3, r.gamma(), r.scoping(), r.noise(), r.noiseConvention(), r.innerLr(),
-                r.alpha(), r.innerMomentum(), r.innerNesterov(), r.placement(), r.resetInnerMomentum(), r.outerWeightDecay(), r.hjForm(),
-                true);
-        return new TrainConfig("lenet", "mnist-10k", "entropy-sgd", epochs, 64, "1:1,2:0.1", 0f, true, 0f, 5, "cpu",
-                shortLoop);
+        EntropySgd.Settings r = (EntropySgd.Settings) Recipe.of("lenet", "entropy-sgd").settings();
+        return new TrainConfig("lenet", "mnist-10k", "entropy-sgd", epochs, 64, "1:1,2:0.1", 5, "cpu", true,
+                r.toBuilder().innerSteps(3).build());
+    }
+
+    /** An optimizer's recipe on mnistfc, with a short schedule. */
+    static TrainConfig recipe(String optimizer, int epochs) {
+        Recipe r = Recipe.of("mnistfc", optimizer);
+        return new TrainConfig("mnistfc", "mnist-10k", optimizer, epochs, 64, r.schedule().toString(), 5, "cpu",
+                r.reestimateBatchNorm(), r.settings());
     }
 
     static List<EpochMetrics> train(TrainConfig c, Path dir, boolean resume) throws Exception {
@@ -77,22 +94,59 @@ class TrainerTest {
         for (int i = 0; i < 3; i++) {
             assertSameNumbers(whole.get(i), resumed.get(i));
         }
-        float[] a = StateFile.read(tmp.resolve("whole/checkpoint.state")).getFloats("model.parameters");
-        float[] b = StateFile.read(tmp.resolve("split/checkpoint.state")).getFloats("model.parameters");
+        float[] a = StateFile.read(tmp.resolve("whole/checkpoint.state")).getFloats("model.parameters.values");
+        float[] b = StateFile.read(tmp.resolve("split/checkpoint.state")).getFloats("model.parameters.values");
         assertArrayEquals(a, b);
     }
 
     @Test
-    void theEntropySgdRecipeIsTheLuaCodes() {
-        TrainConfig c = entropySgd(1);
-        org.deeprelax.nn.Model m = org.deeprelax.nn.Model.build("lenet",
-                org.deeprelax.nn.models.Models.create("lenet"), Backends.cpu(), 1);
-        org.deeprelax.optim.EntropySgd.Options o = ((org.deeprelax.optim.EntropySgd)
-                c.relaxation().build("entropy-sgd", m, 1f, c)).options();
-        assertTrue(o.innerNesterov() && o.innerMomentum() == 0.9f, "Nesterov 0.9 on the inner gradient: " + o);
-        assertEquals(0f, o.outerMomentum(), "no outer momentum: " + o);
-        assertEquals(0.25f, o.alpha());
-        assertEquals(org.deeprelax.optim.EntropySgd.Noise.CODE, o.noiseConvention());
+    void samAdamwAndHjResumeExactlyAndCountTheirEvaluations(@TempDir Path tmp) throws Exception {
+        for (String opt : new String[] {"sam", "adamw", "hj"}) {
+            Path whole = tmp.resolve(opt + "-whole");
+            Path split = tmp.resolve(opt + "-split");
+            List<EpochMetrics> full = train(recipe(opt, 2), whole, false);
+            train(recipe(opt, 1), split, false);
+            List<EpochMetrics> resumed = train(recipe(opt, 2), split, true);
+            for (int i = 0; i < 2; i++) {
+                assertSameNumbers(full.get(i), resumed.get(i));
+            }
+            assertArrayEquals(StateFile.read(whole.resolve("checkpoint.state")).getFloats("model.parameters.values"),
+                    StateFile.read(split.resolve("checkpoint.state")).getFloats("model.parameters.values"), opt);
+            int per = Recipe.of("mnistfc", opt).settings().evaluationsPerStep();
+            assertEquals(2.0 * per, full.get(1).effectiveEpoch(), opt);
+            assertTrue(full.get(1).validationError() < 50, opt + " learns: " + full);
+        }
+    }
+
+    /**
+     * Validation between steps changes nothing of the training that follows: evaluation forwards and the
+     * batch-norm re-estimation draw no dropout mask and leave the forward count alone.
+     */
+    @Test
+    void aValidationPassBetweenStepsLeavesTheTrainingUnchanged() throws Exception {
+        Split data = small();
+        float[][] ends = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            Model model = Model.build("lenet", Models.create("lenet"), Backends.cpu(), 3);
+            Sgd sgd = Sgd.defaults().lr(0.05f).momentum(Momentum.nesterov(0.9f)).build().create(model.parameters());
+            BatchLoader train = new BatchLoader(data.train(), Backends.cpu(), 64, 3, BatchLoader.LastBatch.DROP);
+            BatchLoader test = new BatchLoader(data.test(), Backends.cpu(), 64, 3, BatchLoader.LastBatch.PARTIAL);
+            int step = 0;
+            for (Batch b : train.epoch(1)) {
+                sgd.step(evaluation -> {
+                    Tensor loss = Softmax.crossEntropy(model.forward(b.images()), b.labels());
+                    loss.backward();
+                    return loss;
+                });
+                if (run == 1 && ++step == 3) {
+                    model.reestimateBatchNorm(train.inOrder());
+                    assertTrue(Evaluation.classification(model, test.inOrder()).error() < 100);
+                    assertTrue(model.isTraining(), "the mode is restored");
+                }
+            }
+            ends[run] = model.parameters().values().toArray();
+        }
+        assertArrayEquals(ends[0], ends[1]);
     }
 
     @Test
@@ -135,7 +189,7 @@ class TrainerTest {
         assertTrue(e.getMessage().contains("epoch 2, step") && e.getMessage().contains("after epoch 1"), e.getMessage());
         StateFile kept = StateFile.read(tmp.resolve("checkpoint.state"));
         assertEquals(1, kept.getLongs("train.epoch")[0]);
-        for (float v : kept.getFloats("model.parameters")) {
+        for (float v : kept.getFloats("model.parameters.values")) {
             assertTrue(Float.isFinite(v));
         }
         assertTrue(Files.readString(tmp.resolve("summary.json")).contains("\"status\" : \"diverged\""));

@@ -1,5 +1,7 @@
 package org.deeprelax.core;
 
+import org.deeprelax.core.update.FusedUpdates;
+
 /**
  * Every primitive the tensor operations need, over contiguous float32 tensor views.
  *
@@ -362,87 +364,15 @@ public interface Backend {
     void layerNormBackward(Tensor x, Tensor dy, Tensor gamma, Tensor saveMean, Tensor saveInvStd, Tensor dx,
                            Tensor dgamma, Tensor dbeta);
 
-    // ---- fused optimizer updates: one pass over a flat arena ------------------------------------
+    // ---- fused optimizer updates ----------------------------------------------------------------
 
     /**
-     * One SGD step with momentum, fused into a single pass (PyTorch's {@code torch.optim.SGD}, no dampening):
-     * {@code g' = g + λx;  v = μv + g';  d = nesterov ? g' + μv : v;  x −= η·d}.
+     * The fused optimizer updates of this backend: SGD, Entropy-SGD's Langevin and outer steps, HJ's
+     * fixed-point steps, Adam and SAM's ascent, each one pass over flat arenas.
      *
-     * @param x parameters, updated
-     * @param g gradients, read
-     * @param v momentum buffer (same layout), updated; ignored when momentum is 0
-     * @param lr learning rate η
-     * @param momentum μ
-     * @param weightDecay λ
-     * @param nesterov whether to use Nesterov's look-ahead form
+     * @return this backend's updates, one instance for the backend's lifetime
      */
-    void sgdUpdate(Tensor x, Tensor g, Tensor v, float lr, float momentum, float weightDecay, boolean nesterov);
-
-    /**
-     * One Entropy-SGD inner step over the whole arena, in one pass: reads g, x, y, m, μ, draws the noise
-     * ξᵢ = normal(seed, stream, first + i) inside the pass (never stored), and writes y, m, μ, as
-     * {@link LangevinStep} defines.
-     *
-     * @param y inner iterate (the model's parameters during the inner loop), updated
-     * @param g its gradient, read
-     * @param x the anchor, read
-     * @param m inner momentum buffer, updated (ignored when the step's momentum is 0)
-     * @param mu running average, updated
-     * @param step the scalars
-     * @param seed Philox key
-     * @param stream Philox stream
-     * @param first index of element 0's normal draw
-     */
-    void langevinStep(Tensor y, Tensor g, Tensor x, Tensor m, Tensor mu, LangevinStep step, long seed, long stream,
-                      long first);
-
-    /**
-     * The outer step of Entropy-SGD (and of HJ in its HJB form), in one pass:
-     * {@code d = x − μ + λx;  M = ρM + d;  d' = nesterov ? d + ρM : M (or d when ρ = 0);  x ← x − η·d'};
-     * then the next inner loop's start: {@code y ← x, μ ← x}, and {@code m ← 0} when asked.
-     *
-     * @param x anchor, updated
-     * @param y inner iterate, overwritten with the new anchor
-     * @param mu running average, read then overwritten with the new anchor
-     * @param m inner momentum buffer, zeroed if {@code resetInnerMomentum}
-     * @param outerMomentum outer momentum buffer M, updated (ignored when {@code momentum} is 0)
-     * @param lr η
-     * @param momentum ρ, outer momentum
-     * @param nesterov Nesterov's form
-     * @param weightDecay λ on the anchor
-     * @param resetInnerMomentum whether the inner momentum starts from zero each outer step
-     */
-    void entropyOuterStep(Tensor x, Tensor y, Tensor mu, Tensor m, Tensor outerMomentum, float lr, float momentum,
-                          boolean nesterov, float weightDecay, boolean resetInnerMomentum);
-
-    /**
-     * One damped fixed-point iteration of HJ in its FP form, in one pass:
-     * {@code p ← (1 − a)·p + a·(g + λw);  w ← x − p/γ}.
-     *
-     * @param w the probe point (the model's parameters), read then overwritten with the next probe
-     * @param g the gradient at w, read
-     * @param x the anchor, read
-     * @param p the fixed-point estimate of ∇f(x − p/γ), updated
-     * @param a damping weight of the new gradient (0.25 in the authors' code; 1 for the first iteration)
-     * @param gamma γ
-     * @param weightDecay λ
-     */
-    void fixedPointStep(Tensor w, Tensor g, Tensor x, Tensor p, float a, float gamma, float weightDecay);
-
-    /**
-     * The outer step of HJ in its FP form, in one pass: SGD with momentum along p,
-     * {@code M = ρM + p;  d = nesterov ? p + ρM : M;  x ← x − η·d;  w ← x}.
-     *
-     * @param x anchor, updated
-     * @param p the fixed-point direction, read
-     * @param outerMomentum M, updated (ignored when {@code momentum} is 0)
-     * @param w the model's parameters, overwritten with the new anchor
-     * @param lr η
-     * @param momentum ρ
-     * @param nesterov Nesterov's form
-     */
-    void fixedPointOuterStep(Tensor x, Tensor p, Tensor outerMomentum, Tensor w, float lr, float momentum,
-                             boolean nesterov);
+    FusedUpdates updates();
 
     // ---- random numbers (Philox4x32-10, the same integers on every backend) ---------------------
 

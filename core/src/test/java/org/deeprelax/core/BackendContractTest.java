@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The backend contract: every operation's forward against the float64 reference in {@link Ref}, and
  * every backward against central finite differences of that reference. A backend proves itself by
- * subclassing this class and naming itself in {@link #backend()}; the tests run unchanged.
+ * subclassing this class and naming itself in {@link #backend()}; the tests run unchanged. Its fused
+ * optimizer updates have a contract of their own, {@link FusedUpdatesContractTest}.
  */
 public abstract class BackendContractTest {
 
@@ -679,128 +680,6 @@ public abstract class BackendContractTest {
         Tensor evalIn = rand(10);
         assertTrue(Dropout.dropout(evalIn, p, false, seed, stream, 0) == evalIn);
         assertThrows(IllegalArgumentException.class, () -> Dropout.dropout(evalIn, 1f, true, seed, stream, 0));
-    }
-
-    // ---- fused updates ----------------------------------------------------------------------------
-
-    @Test
-    void sgdUpdateMatchesTheUnfusedFormulas() {
-        for (float momentum : new float[] {0f, 0.9f}) {
-            for (boolean nesterov : new boolean[] {false, true}) {
-                int n = 1001;
-                Tensor x = rand(n);
-                Tensor g = rand(n);
-                Tensor v = rand(n);
-                double[] xd = Ref.toDouble(x.toArray());
-                double[] gd = Ref.toDouble(g.toArray());
-                double[] vd = Ref.toDouble(v.toArray());
-                float lr = 0.05f, wd = 1e-3f;
-                backend().sgdUpdate(x, g, v, lr, momentum, wd, nesterov);
-                for (int i = 0; i < n; i++) {
-                    double gi = gd[i] + wd * xd[i];
-                    double d = gi;
-                    if (momentum != 0) {
-                        vd[i] = momentum * vd[i] + gi;
-                        d = nesterov ? gi + momentum * vd[i] : vd[i];
-                    }
-                    xd[i] -= lr * d;
-                }
-                assertClose("sgd x (momentum " + momentum + ", nesterov " + nesterov + ")", xd, x.toArray(), 1e-6);
-                if (momentum != 0) {
-                    assertClose("sgd v", vd, v.toArray(), 1e-6);
-                }
-            }
-        }
-    }
-
-    @Test
-    void langevinStepMatchesItsDefinitionForEveryMomentumPlacement() {
-        long seed = 77, stream = 5, first = 123_456;
-        for (LangevinStep.MomentumPlacement placement : LangevinStep.MomentumPlacement.values()) {
-            for (float rho : new float[] {0f, 0.9f}) {
-                for (boolean nesterov : new boolean[] {false, true}) {
-                    LangevinStep st = new LangevinStep(0.1f, 0.03f, 0.2f, 0.75f, rho, nesterov && rho > 0, 1e-3f, placement);
-                    int n = 5003;
-                    Tensor y = rand(n), g = rand(n), x = rand(n), m = rand(n), mu = rand(n);
-                    double[] yd = Ref.toDouble(y.toArray()), gd = Ref.toDouble(g.toArray()), xd = Ref.toDouble(x.toArray());
-                    double[] md = Ref.toDouble(m.toArray()), mud = Ref.toDouble(mu.toArray());
-                    backend().langevinStep(y, g, x, m, mu, st, seed, stream, first);
-                    for (int i = 0; i < n; i++) {
-                        double gi = gd[i] + st.weightDecay() * yd[i];
-                        double extra = st.gamma() * (yd[i] - xd[i]) + st.noiseScale() * Philox.normal(seed, stream, first + i);
-                        double d;
-                        if (rho == 0) {
-                            d = gi + extra;
-                        } else if (placement == LangevinStep.MomentumPlacement.ALL) {
-                            md[i] = rho * md[i] + gi + extra;
-                            d = st.nesterov() ? gi + extra + rho * md[i] : md[i];
-                        } else {
-                            md[i] = rho * md[i] + gi;
-                            d = (st.nesterov() ? gi + rho * md[i] : md[i]) + extra;
-                        }
-                        yd[i] -= st.innerLr() * d;
-                        mud[i] = (1 - st.alpha()) * mud[i] + st.alpha() * yd[i];
-                    }
-                    String what = "langevin " + placement + " rho " + rho + " nesterov " + st.nesterov();
-                    assertClose(what + " y", yd, y.toArray(), 1e-6);
-                    assertClose(what + " mu", mud, mu.toArray(), 1e-6);
-                    if (rho != 0) {
-                        assertClose(what + " m", md, m.toArray(), 1e-6);
-                    }
-                }
-            }
-        }
-    }
-
-    @Test
-    void entropyOuterStepMovesTheAnchorAndRestartsTheInnerLoop() {
-        for (float rho : new float[] {0f, 0.9f}) {
-            int n = 1001;
-            Tensor x = rand(n), y = rand(n), mu = rand(n), m = rand(n), big = rand(n);
-            double[] xd = Ref.toDouble(x.toArray()), mud = Ref.toDouble(mu.toArray()), bd = Ref.toDouble(big.toArray());
-            float lr = 0.5f, wd = 1e-3f;
-            backend().entropyOuterStep(x, y, mu, m, big, lr, rho, true, wd, true);
-            for (int i = 0; i < n; i++) {
-                double d = xd[i] - mud[i] + wd * xd[i];
-                if (rho != 0) {
-                    bd[i] = rho * bd[i] + d;
-                    d = d + rho * bd[i];
-                }
-                xd[i] -= lr * d;
-            }
-            assertClose("outer x", xd, x.toArray(), 1e-6);
-            assertClose("outer y = x", xd, y.toArray(), 1e-6);
-            assertClose("outer mu = x", xd, mu.toArray(), 1e-6);
-            assertClose("outer m reset", new double[n], m.toArray(), 0);
-            if (rho != 0) {
-                assertClose("outer momentum", bd, big.toArray(), 1e-6);
-            }
-        }
-    }
-
-    @Test
-    void fixedPointStepsMatchTheirDefinitions() {
-        int n = 777;
-        Tensor w = rand(n), g = rand(n), x = rand(n), p = rand(n), big = rand(n);
-        double[] wd = Ref.toDouble(w.toArray()), gd = Ref.toDouble(g.toArray()), xd = Ref.toDouble(x.toArray());
-        double[] pd = Ref.toDouble(p.toArray()), bd = Ref.toDouble(big.toArray());
-        float a = 0.25f, gamma = 0.03f, lambda = 1e-3f;
-        backend().fixedPointStep(w, g, x, p, a, gamma, lambda);
-        for (int i = 0; i < n; i++) {
-            pd[i] = (1 - a) * pd[i] + a * (gd[i] + lambda * wd[i]);
-            wd[i] = xd[i] - pd[i] / gamma;
-        }
-        assertClose("fixed point p", pd, p.toArray(), 1e-6);
-        assertClose("fixed point w", wd, w.toArray(), 1e-5);
-        float lr = 0.1f, rho = 0.9f;
-        backend().fixedPointOuterStep(x, p, big, w, lr, rho, true);
-        for (int i = 0; i < n; i++) {
-            bd[i] = rho * bd[i] + pd[i];
-            xd[i] -= lr * (pd[i] + rho * bd[i]);
-        }
-        assertClose("fixed point outer x", xd, x.toArray(), 1e-6);
-        assertClose("fixed point outer w = x", xd, w.toArray(), 1e-6);
-        assertClose("fixed point outer momentum", bd, big.toArray(), 1e-6);
     }
 
     // ---- random fills ---------------------------------------------------------------------------

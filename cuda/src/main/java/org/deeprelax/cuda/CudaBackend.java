@@ -11,12 +11,12 @@ import java.util.Map;
 import org.deeprelax.core.Backend;
 import org.deeprelax.core.BinaryOp;
 import org.deeprelax.core.ConvGeometry;
-import org.deeprelax.core.LangevinStep;
 import org.deeprelax.core.PoolGeometry;
 import org.deeprelax.core.Shape;
 import org.deeprelax.core.Storage;
 import org.deeprelax.core.Tensor;
 import org.deeprelax.core.UnaryOp;
+import org.deeprelax.core.update.FusedUpdates;
 import org.deeprelax.cuda.bindings.Cublas;
 import org.deeprelax.cuda.bindings.Cudnn;
 import org.deeprelax.cuda.bindings.Driver;
@@ -26,7 +26,7 @@ import org.deeprelax.cuda.bindings.Nvrtc;
  * The CUDA backend: every {@link Backend} primitive on one GPU. cuBLAS runs GEMM, cuDNN convolution,
  * pooling and batch-norm, and our own kernels ({@code kernels/*.cu}, compiled by NVRTC for the device)
  * everything else, including layer-norm, the strided copies of the layout operations, and the fused
- * optimizer updates with Philox noise drawn inside the kernel.
+ * optimizer updates ({@link CudaUpdates}) with Philox noise drawn inside the kernel.
  *
  * <p><b>Designed for CUDA graphs</b> (the next step captures whole Entropy-SGD inner steps):
  * <ul>
@@ -50,8 +50,8 @@ import org.deeprelax.cuda.bindings.Nvrtc;
  */
 public final class CudaBackend implements Backend, AutoCloseable {
 
-    private static final int THREADS = 256;
-    private static final int PARTIALS = 1024;
+    static final int THREADS = 256;
+    static final int PARTIALS = 1024;
     private static final long CUBLAS_WORKSPACE = 32L << 20;
 
     private final int cuDevice;
@@ -77,6 +77,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     private final CachingAllocator.Block reduceScratch;    // PARTIALS doubles, then the result double
     private final CachingAllocator.Block labelError;       // one int: first bad row, or Integer.MAX_VALUE
     private final CachingAllocator.Block cublasWorkspace;
+    private final CudaUpdates updates = new CudaUpdates(this);
     private int labelClasses = -1;
     private Thread current;
     private boolean closed;
@@ -179,7 +180,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
 
     // ---- plumbing -------------------------------------------------------------------------------
 
-    private void enter() {
+    void enter() {
         if (closed) {
             throw new IllegalStateException(name + " is closed");
         }
@@ -201,7 +202,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
     }
 
     /** @param t a tensor on this backend @return the device address of its first element */
-    private long ptr(Tensor t) {
+    long ptr(Tensor t) {
         if (!(t.storage() instanceof CudaStorage s) || s.backend() != this) {
             throw new IllegalArgumentException(name + ": a tensor of shape " + t.shape() + " lives on "
                     + t.backend().name() + ", not on this backend; move it with Tensor.to(backend)");
@@ -209,7 +210,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         return s.pointer() + 4L * t.offset();
     }
 
-    private Kernel kernel(String family, String function) {
+    Kernel kernel(String family, String function) {
         String key = family + "/" + function;
         Kernel k = kernels.get(key);
         if (k == null) {
@@ -227,7 +228,7 @@ public final class CudaBackend implements Backend, AutoCloseable {
         return k.args();
     }
 
-    private int grid(long n) {
+    int grid(long n) {
         return (int) Math.max(1, Math.min(maxGrid, (n + THREADS - 1) / THREADS));
     }
 
@@ -403,6 +404,15 @@ public final class CudaBackend implements Backend, AutoCloseable {
         int g = Math.max(1, Math.min(PARTIALS, (n + THREADS - 1) / THREADS));
         kernel("reduce", "dot_partial").ptr(ptr(x)).ptr(ptr(y)).i32(n).ptr(reduceScratch.ptr()).launch(g, THREADS);
         return finishReduction(g);
+    }
+
+    /**
+     * The device scratch of whole-tensor reductions: {@link #PARTIALS} doubles, then the result double.
+     *
+     * @return its device address
+     */
+    long reductionScratch() {
+        return reduceScratch.ptr();
     }
 
     private double finishReduction(int partials) {
@@ -611,56 +621,8 @@ public final class CudaBackend implements Backend, AutoCloseable {
     // ---- fused updates --------------------------------------------------------------------------
 
     @Override
-    public void sgdUpdate(Tensor x, Tensor g, Tensor v, float lr, float momentum, float weightDecay,
-                          boolean nesterov) {
-        enter();
-        sameSize("sgdUpdate", x, g, v);
-        int n = x.size();
-        kernel("updates", "sgd_update").ptr(ptr(x)).ptr(ptr(g)).ptr(ptr(v)).i32(n).f32(lr).f32(momentum)
-                .f32(weightDecay).i32(nesterov ? 1 : 0).launch(grid(n), THREADS);
-    }
-
-    @Override
-    public void langevinStep(Tensor y, Tensor g, Tensor x, Tensor m, Tensor mu, LangevinStep st, long seed,
-                             long streamId, long first) {
-        enter();
-        sameSize("langevinStep", y, g, x, m, mu);
-        int n = y.size();
-        kernel("updates", "langevin_step").ptr(ptr(y)).ptr(ptr(g)).ptr(ptr(x)).ptr(ptr(m)).ptr(ptr(mu)).i32(n)
-                .f32(st.innerLr()).f32(st.gamma()).f32(st.noiseScale()).f32(st.alpha()).f32(st.momentum())
-                .i32(st.nesterov() ? 1 : 0).f32(st.weightDecay())
-                .i32(st.placement() == LangevinStep.MomentumPlacement.ALL ? 1 : 0).u64(seed).u64(streamId).u64(first)
-                .launch(grid(n), THREADS);
-    }
-
-    @Override
-    public void entropyOuterStep(Tensor x, Tensor y, Tensor mu, Tensor m, Tensor outerMomentum, float lr,
-                                 float momentum, boolean nesterov, float weightDecay, boolean resetInnerMomentum) {
-        enter();
-        sameSize("entropyOuterStep", x, y, mu, m, outerMomentum);
-        int n = x.size();
-        kernel("updates", "entropy_outer_step").ptr(ptr(x)).ptr(ptr(y)).ptr(ptr(mu)).ptr(ptr(m))
-                .ptr(ptr(outerMomentum)).i32(n).f32(lr).f32(momentum).i32(nesterov ? 1 : 0).f32(weightDecay)
-                .i32(resetInnerMomentum ? 1 : 0).launch(grid(n), THREADS);
-    }
-
-    @Override
-    public void fixedPointStep(Tensor w, Tensor g, Tensor x, Tensor p, float a, float gamma, float weightDecay) {
-        enter();
-        sameSize("fixedPointStep", w, g, x, p);
-        int n = w.size();
-        kernel("updates", "fixed_point_step").ptr(ptr(w)).ptr(ptr(g)).ptr(ptr(x)).ptr(ptr(p)).i32(n).f32(a)
-                .f32(1f / gamma).f32(weightDecay).launch(grid(n), THREADS);
-    }
-
-    @Override
-    public void fixedPointOuterStep(Tensor x, Tensor p, Tensor outerMomentum, Tensor w, float lr, float momentum,
-                                    boolean nesterov) {
-        enter();
-        sameSize("fixedPointOuterStep", x, p, outerMomentum, w);
-        int n = x.size();
-        kernel("updates", "fixed_point_outer_step").ptr(ptr(x)).ptr(ptr(p)).ptr(ptr(outerMomentum)).ptr(ptr(w)).i32(n)
-                .f32(lr).f32(momentum).i32(nesterov ? 1 : 0).launch(grid(n), THREADS);
+    public FusedUpdates updates() {
+        return updates;
     }
 
     // ---- random ---------------------------------------------------------------------------------

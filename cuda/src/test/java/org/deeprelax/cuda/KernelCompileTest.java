@@ -69,21 +69,22 @@ class KernelCompileTest {
 
     @Test
     void everyKernelTheBackendLaunchesIsDefined() throws Exception {
-        Path file = Path.of("src/main/java/org/deeprelax/cuda/CudaBackend.java");
-        if (!Files.exists(file)) {
-            file = Path.of("cuda").resolve(file);
-        }
-        Assumptions.assumeTrue(Files.exists(file), "CudaBackend.java source not found from " + Path.of("").toAbsolutePath());
-        String backend = Files.readString(file);
-        var m = java.util.regex.Pattern.compile("kernel\\(\"(\\w+)\", \"(\\w+)\"\\)").matcher(backend);
         int count = 0;
-        while (m.find()) {
-            String src = KernelCompiler.resource(m.group(1) + ".cu");
-            assertTrue(src.contains("__global__ void " + m.group(2) + "(")
-                            || src.contains(") " + m.group(2) + "("),
-                    m.group(1) + ".cu lacks the kernel " + m.group(2));
-            count++;
+        for (String source : new String[] {"CudaBackend.java", "CudaUpdates.java"}) {
+            Path file = Path.of("src/main/java/org/deeprelax/cuda", source);
+            if (!Files.exists(file)) {
+                file = Path.of("cuda").resolve(file);
+            }
+            Assumptions.assumeTrue(Files.exists(file), source + " not found from " + Path.of("").toAbsolutePath());
+            var m = java.util.regex.Pattern.compile("kernel\\(\"(\\w+)\", \"(\\w+)\"\\)").matcher(Files.readString(file));
+            while (m.find()) {
+                String src = KernelCompiler.resource(m.group(1) + ".cu");
+                assertTrue(src.contains("__global__ void " + m.group(2) + "(")
+                                || src.contains(") " + m.group(2) + "("),
+                        source + " launches " + m.group(2) + ", which " + m.group(1) + ".cu lacks");
+                count++;
+            }
         }
-        assertTrue(count >= 20, "found only " + count + " launches");
+        assertTrue(count >= 23, "found only " + count + " launches");
     }
 }

@@ -17,6 +17,7 @@ import org.deeprelax.nn.data.BatchLoader;
 import org.deeprelax.nn.data.Datasets;
 import org.deeprelax.nn.data.Split;
 import org.deeprelax.nn.models.Models;
+import org.deeprelax.optim.Momentum;
 import org.deeprelax.optim.Sgd;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -40,14 +41,15 @@ class MnistFcGpuTest {
     static List<Float> epoch(Backend backend, Split data) {
         long seed = 20260101;
         Model model = Model.build("mnistfc", Models.mnistfc(0.2f), backend, seed);
-        Sgd sgd = new Sgd(model, 0.1f, 0.9f, 1e-3f, true);
+        Sgd sgd = Sgd.defaults().lr(0.1f).momentum(Momentum.nesterov(0.9f)).weightDecay(1e-3f).build()
+                .create(model.parameters());
         BatchLoader loader = new BatchLoader(data.train(), backend, 128, seed, BatchLoader.LastBatch.DROP);
         List<Float> losses = new ArrayList<>();
         for (Batch b : loader.epoch(0)) {
-            losses.add(sgd.step(() -> {
+            losses.add(sgd.step(evaluation -> {
                 Tensor loss = Softmax.crossEntropy(model.forward(b.images()), b.labels());
                 loss.backward();
-                return loss.item();
+                return loss;
             }));
         }
         return losses;

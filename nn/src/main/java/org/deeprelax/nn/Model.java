@@ -6,20 +6,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.deeprelax.core.Autograd;
 import org.deeprelax.core.Backend;
+import org.deeprelax.core.ParameterArena;
 import org.deeprelax.core.Shape;
 import org.deeprelax.core.Tensor;
 import org.deeprelax.core.io.StateFile;
+import org.deeprelax.nn.data.Batch;
 
 /**
- * A module tree placed on a backend, with all its trainable parameters in one flat arena, their
- * gradients in a second arena of the same layout, and its buffers in a third.
- * An optimizer then updates the whole model in one pass over {@link #parameters()} and
- * {@link #gradients()}.
+ * A module tree placed on a backend, with all its trainable parameters in one {@link ParameterArena} (a
+ * flat arena of values and a second of gradients, laid out by parameter group) and its buffers in a third
+ * arena. An optimizer then updates the whole model in one pass per group over {@link #parameters()}.
  *
- * <p>The model also owns the random state of its forward passes: a seed and a count of forward calls,
- * from which each dropout layer addresses its Philox draws. Saving that count with the parameters is
- * what makes a resumed run draw the same masks as an uninterrupted one.
+ * <p>The model also owns the random state of its forward passes: a seed and a count of training forward
+ * passes, from which each dropout layer addresses its Philox draws. Saving that count with the
+ * parameters is what makes a resumed run draw the same masks as an uninterrupted one. Forward passes in
+ * evaluation mode, and the batch-norm re-estimation pass, draw nothing and do not advance the count, so
+ * validating between epochs never changes how training goes on.
  */
 public final class Model {
 
@@ -31,13 +35,13 @@ public final class Model {
     private final Backend backend;
     private final long seed;
     private final Map<String, Parameter> named = new LinkedHashMap<>();
-    private final Tensor paramArena;
-    private final Tensor gradArena;
+    private final ParameterArena arena;
     private final Tensor bufferArena;
     private long dropoutLayers;
     private long forwardCount;
+    private boolean estimatingStatistics;
 
-    private Model(String name, Module root, Backend backend, long seed) {
+    private Model(String name, Module root, Backend backend, long seed, Grouping grouping) {
         this.name = name;
         this.root = root;
         this.backend = backend;
@@ -56,33 +60,30 @@ public final class Model {
                 named.put(path.isEmpty() ? p.name() : path + "." + p.name(), p);
             }
         });
-        int paramSize = 0;
+        ParameterArena.Builder params = ParameterArena.builder(backend, seed);
         int bufferSize = 0;
-        for (Parameter p : named.values()) {
+        for (Map.Entry<String, Parameter> e : named.entrySet()) {
+            Parameter p = e.getValue();
             if (p.trainable()) {
-                paramSize += p.shape().size();
+                params.group(grouping.groupOf(e.getKey(), p)).add(e.getKey(), p.shape());
             } else {
                 bufferSize += p.shape().size();
             }
         }
-        paramArena = Tensor.zeros(backend, Shape.of(Math.max(1, paramSize)));
-        gradArena = Tensor.zeros(backend, Shape.of(Math.max(1, paramSize)));
+        arena = params.build();
         bufferArena = Tensor.zeros(backend, Shape.of(Math.max(1, bufferSize)));
-        int po = 0;
         int bo = 0;
         long stream = 0;
-        for (Parameter p : named.values()) {
-            Shape s = p.shape();
+        for (Map.Entry<String, Parameter> e : named.entrySet()) {
+            Parameter p = e.getValue();
             if (p.trainable()) {
-                Tensor view = paramArena.region(po, s);
-                view.requiresGrad(true);
-                view.setGrad(gradArena.region(po, s));
-                p.bind(view, po);
-                po += s.size();
+                ParameterArena.Slice s = arena.slice(e.getKey());
+                p.bind(s.value(), s.offset());
             } else {
-                p.bind(bufferArena.region(bo, s), bo);
-                bo += s.size();
+                p.bind(bufferArena.region(bo, p.shape()), bo);
+                bo += p.shape().size();
             }
+            // Streams follow declaration order, so a tensor's first values do not depend on the grouping.
             p.init().fill(p.value(), seed, stream++);
         }
         for (Module m : modules.values()) {
@@ -91,32 +92,85 @@ public final class Model {
     }
 
     /**
-     * Places {@code root} on {@code backend}: allocates the arenas and initialises every parameter
-     * from {@code seed}.
+     * Places {@code root} on {@code backend} with every parameter in one group: allocates the arenas and
+     * initialises every parameter from {@code seed}.
      *
      * @param name the model's name, saved in checkpoints and checked on load
      * @param root the module tree
      * @param backend where the arenas live
-     * @param seed the seed of initialisation and dropout
+     * @param seed the seed of initialisation, dropout and (unless an optimizer is told otherwise) its noise
      * @return the model, in training mode
      * @throws IllegalStateException if a module of the tree already belongs to a model, or appears twice
      */
     public static Model build(String name, Module root, Backend backend, long seed) {
-        Model m = new Model(name, root, backend, seed);
+        return build(name, root, backend, seed, Grouping.single());
+    }
+
+    /**
+     * Places {@code root} on {@code backend} with its parameters in the groups {@code grouping} names,
+     * for example {@link Grouping#byDecay()} to keep biases and batch-norm parameters out of weight decay.
+     * The grouping changes the arena's layout, never a parameter's initial values.
+     *
+     * @param name the model's name, saved in checkpoints and checked on load
+     * @param root the module tree
+     * @param backend where the arenas live
+     * @param seed the seed of initialisation, dropout and (unless an optimizer is told otherwise) its noise
+     * @param grouping the group of each trainable tensor
+     * @return the model, in training mode
+     * @throws IllegalStateException if a module of the tree already belongs to a model, or appears twice
+     */
+    public static Model build(String name, Module root, Backend backend, long seed, Grouping grouping) {
+        Model m = new Model(name, root, backend, seed, grouping);
         root.apply(module -> module.attach(m));
         root.train(true);
         return m;
     }
 
     /**
-     * Runs the model. Each call advances the forward count that dropout draws from.
+     * Runs the model. A forward pass in training mode advances the count that dropout draws from; one in
+     * evaluation mode does not.
      *
      * @param x a batch
      * @return the output (logits for the classifiers)
      */
     public Tensor forward(Tensor x) {
-        forwardCount++;
+        if (isTraining()) {
+            forwardCount++;
+        }
         return root.forward(x);
+    }
+
+    /**
+     * Re-estimates the batch-norm running statistics at the current parameters by a pass over
+     * {@code batches} in training mode with dropout off and no graph recorded (the reference code's "dry
+     * feed"): an optimizer that evaluates gradients away from the parameters it returns, as Entropy-SGD's
+     * inner loop does, leaves running averages that describe those other points. The pass draws no
+     * dropout mask and leaves the forward count, and the mode, as they were.
+     *
+     * @param batches the data, typically the training set in order ({@code BatchLoader.inOrder()})
+     */
+    public void reestimateBatchNorm(Iterable<Batch> batches) {
+        boolean wasTraining = isTraining();
+        root.train(true);
+        estimatingStatistics = true;
+        try (var scope = Autograd.noGrad()) {
+            for (Batch b : batches) {
+                root.forward(b.images());
+            }
+        } finally {
+            estimatingStatistics = false;
+            root.train(wasTraining);
+        }
+    }
+
+    /**
+     * Whether a forward pass now draws random masks: in training mode, except during
+     * {@link #reestimateBatchNorm}. Layers that draw (dropout) ask before drawing.
+     *
+     * @return whether to draw
+     */
+    public boolean drawsMasks() {
+        return isTraining() && !estimatingStatistics;
     }
 
     /** Switches to training mode: batch statistics, dropout on. */
@@ -129,71 +183,84 @@ public final class Model {
         root.train(false);
     }
 
-    /** @return whether in training mode */
+    /**
+     * Whether the model is in training mode.
+     *
+     * @return true in training mode
+     */
     public boolean isTraining() {
         return root.isTraining();
     }
 
-    /** Sets every gradient to zero, in one pass over the gradient arena. */
-    public void zeroGrad() {
-        backend.fill(gradArena, 0f);
+    /**
+     * The trainable parameters: the arena an optimizer takes.
+     *
+     * @return the parameter arena, its slices named by path ({@code 3.weight})
+     */
+    public ParameterArena parameters() {
+        return arena;
     }
 
-    /** @return the parameter arena: every trainable value, flat */
-    public Tensor parameters() {
-        return paramArena;
-    }
-
-    /** @return the gradient arena, same layout as {@link #parameters()} */
-    public Tensor gradients() {
-        return gradArena;
-    }
-
-    /** @return the buffer arena (batch-norm running averages) */
+    /**
+     * The buffer arena: the batch-norm running averages, saved with the model but not trained.
+     *
+     * @return the buffers, flat
+     */
     public Tensor buffers() {
         return bufferArena;
     }
 
-    /** @return the number of trainable scalars */
-    public int parameterCount() {
-        int n = 0;
-        for (Parameter p : named.values()) {
-            n += p.trainable() ? p.shape().size() : 0;
-        }
-        return n;
-    }
-
     /**
      * Every parameter and buffer by its path: the children's names down the tree and the parameter's own,
-     * such as {@code features.conv1.weight}.
+     * such as {@code features.conv1.weight}, in declaration order.
      *
-     * @return path to parameter, in arena order
+     * @return path to parameter
      */
     public Map<String, Parameter> namedParameters() {
         return Collections.unmodifiableMap(named);
     }
 
-    /** @return the module tree */
+    /**
+     * The module tree.
+     *
+     * @return the root module
+     */
     public Module root() {
         return root;
     }
 
-    /** @return the backend holding the arenas */
+    /**
+     * The backend holding the arenas.
+     *
+     * @return the backend
+     */
     public Backend backend() {
         return backend;
     }
 
-    /** @return the model's name */
+    /**
+     * The model's name, saved in checkpoints and checked on load.
+     *
+     * @return the name
+     */
     public String name() {
         return name;
     }
 
-    /** @return the seed of initialisation and dropout */
+    /**
+     * The seed of initialisation and dropout, also the parameter arena's seed.
+     *
+     * @return the seed
+     */
     public long seed() {
         return seed;
     }
 
-    /** @return how many forward passes have run; dropout addresses its draws by it */
+    /**
+     * How many training forward passes have run; dropout addresses its draws by it.
+     *
+     * @return the count
+     */
     public long forwardCount() {
         return forwardCount;
     }
@@ -207,21 +274,27 @@ public final class Model {
         return DROPOUT_STREAM_BASE + dropoutLayers++;
     }
 
-    /** @return the model's name and every tensor's path and shape: two models load each other's state only if equal */
+    /**
+     * The model's name and every tensor's path and shape, then the parameter arena's layout by group:
+     * two models load each other's state only if their signatures are equal.
+     *
+     * @return the signature
+     */
     public String signature() {
         List<String> parts = new ArrayList<>();
         named.forEach((k, p) -> parts.add(k + p.shape()));
-        return name + " {" + String.join(", ", parts) + "}";
+        return name + " {" + String.join(", ", parts) + "} groups {" + arena.layout() + "}";
     }
 
     /**
-     * Writes the parameters, buffers and forward count into {@code out} under the prefix {@code model.}.
+     * Writes the parameters (with the seed), buffers and forward count into {@code out} under the prefix
+     * {@code model.}.
      *
      * @param out the state being assembled
      */
     public void saveState(StateFile out) {
         out.putString("model.signature", signature());
-        out.putFloats("model.parameters", paramArena.toArray());
+        arena.saveState(out, "model.parameters");
         out.putFloats("model.buffers", bufferArena.toArray());
         out.putLongs("model.forwardCount", new long[] {forwardCount});
     }
@@ -230,7 +303,8 @@ public final class Model {
      * Restores what {@link #saveState} wrote.
      *
      * @param in the state read
-     * @throws IllegalArgumentException if it holds another model, naming both
+     * @throws IllegalArgumentException if it holds another model (naming both) or one built with another
+     *     seed (naming both seeds); the model is then unchanged
      */
     public void loadState(StateFile in) {
         String theirs = in.getString("model.signature");
@@ -238,7 +312,7 @@ public final class Model {
             throw new IllegalArgumentException(in.source() + " holds a different model: " + shortSignature(theirs)
                     + ", not " + shortSignature(signature()));
         }
-        backend.write(in.getFloats("model.parameters"), 0, paramArena);
+        arena.loadState(in, "model.parameters");
         backend.write(in.getFloats("model.buffers"), 0, bufferArena);
         forwardCount = in.getLongs("model.forwardCount")[0];
     }

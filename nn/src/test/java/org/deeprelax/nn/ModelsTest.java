@@ -29,7 +29,7 @@ class ModelsTest {
     void mnistfcParameterCount() {
         int expected = linear(784, 1024) + bn(1024) + linear(1024, 1024) + bn(1024) + linear(1024, 10);
         assertEquals(1_867_786, expected);
-        assertEquals(expected, Model.build("mnistfc", Models.create("mnistfc"), Backends.cpu(), 1).parameterCount());
+        assertEquals(expected, Model.build("mnistfc", Models.create("mnistfc"), Backends.cpu(), 1).parameters().size());
     }
 
     @Test
@@ -37,7 +37,7 @@ class ModelsTest {
         int expected = conv(1, 20, 5, true) + bn(20) + conv(20, 50, 5, true) + bn(50) + linear(200, 500)
                 + linear(500, 10);
         assertEquals(131_220, expected);
-        assertEquals(expected, Model.build("lenet", Models.create("lenet"), Backends.cpu(), 1).parameterCount());
+        assertEquals(expected, Model.build("lenet", Models.create("lenet"), Backends.cpu(), 1).parameters().size());
     }
 
     @Test
@@ -45,7 +45,7 @@ class ModelsTest {
         int expected = conv(3, 96, 3, false) + 2 * conv(96, 96, 3, false) + 3 * bn(96)
                 + conv(96, 192, 3, false) + 4 * conv(192, 192, 3, false) + 5 * bn(192)
                 + conv(192, 10, 1, false) + bn(10);
-        assertEquals(expected, Model.build("allcnn", Models.create("allcnn"), Backends.cpu(), 1).parameterCount());
+        assertEquals(expected, Model.build("allcnn", Models.create("allcnn"), Backends.cpu(), 1).parameters().size());
     }
 
     @Test

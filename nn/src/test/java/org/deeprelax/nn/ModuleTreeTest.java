@@ -61,18 +61,18 @@ class ModuleTreeTest {
         m.backend().fillUniform(m.namedParameters().get("norm.bias").value(), -0.5f, 0.5f, 9, 1, 0);
         Tensor x = Tensor.uniform(Backends.cpu(), Shape.of(5, 4), -2, 2, 3, 0);
         Tensor target = Tensor.uniform(Backends.cpu(), Shape.of(5, 3), -1, 1, 3, 1);
-        m.zeroGrad();
+        m.parameters().zeroGrad();
         Losses.mse(m.forward(x), target).backward();
-        float[] analytic = m.gradients().toArray();
-        float[] w = m.parameters().toArray();
+        float[] analytic = m.parameters().grads().toArray();
+        float[] w = m.parameters().values().toArray();
         double h = 1e-2;
         for (int i = 0; i < w.length; i++) {
             float orig = w[i];
-            m.parameters().set((float) (orig + h), i);
+            m.parameters().values().set((float) (orig + h), i);
             double plus = loss(m, x, target);
-            m.parameters().set((float) (orig - h), i);
+            m.parameters().values().set((float) (orig - h), i);
             double minus = loss(m, x, target);
-            m.parameters().set(orig, i);
+            m.parameters().values().set(orig, i);
             double numeric = (plus - minus) / (2 * h);
             assertEquals(numeric, analytic[i], 2e-3 * Math.max(1, Math.abs(numeric)), "parameter element " + i);
         }
@@ -124,7 +124,7 @@ class ModuleTreeTest {
     void aModuleTreeServesOneModel() {
         Module tree = Models.create("mnistfc");
         Model first = Model.build("first", tree, Backends.cpu(), 1);
-        float[] before = first.parameters().toArray();
+        float[] before = first.parameters().values().toArray();
         IllegalStateException again = assertThrows(IllegalStateException.class,
                 () -> Model.build("second", tree, Backends.cpu(), 2));
         assertTrue(again.getMessage().contains("already belongs to model 'first'")
@@ -138,8 +138,8 @@ class ModuleTreeTest {
 
         // The refusals changed nothing: the first model still owns its tree and its values.
         assertSame(first, tree.model());
-        assertArrayEquals(before, first.parameters().toArray());
-        assertSame(first.parameters().storage(),
+        assertArrayEquals(before, first.parameters().values().toArray());
+        assertSame(first.parameters().values().storage(),
                 first.namedParameters().get("fc1.weight").value().storage());
     }
 

@@ -1,6 +1,10 @@
 package org.deeprelax.optim;
 
-/** Thrown when a loss or the parameters become NaN or infinite; it names the step and the inner step. */
+/**
+ * Thrown by {@link Optimizer#step} when training diverged, by the rule {@link Optimizer} states: a loss
+ * that is NaN or infinite, a loss that grew by more than {@link Optimizer#DIVERGENCE_GROWTH} times the
+ * first one, or parameters that hold a NaN or an infinity. It names the step and the evaluation.
+ */
 public final class DivergenceException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
@@ -9,18 +13,11 @@ public final class DivergenceException extends RuntimeException {
     private final int innerStep;
 
     /**
-     * @param loss the offending loss
-     * @param step the outer step (0-based) of the optimizer
-     * @param innerStep the inner evaluation within that step (0 for single-evaluation optimizers)
-     */
-    public DivergenceException(float loss, long step, int innerStep) {
-        this("the loss became " + loss, step, innerStep);
-    }
-
-    /**
+     * Creates the exception.
+     *
      * @param what what went wrong
-     * @param step the outer step (0-based) of the optimizer
-     * @param innerStep the inner step within it
+     * @param step the optimizer step (0-based) it went wrong in
+     * @param innerStep the evaluation within that step (0 for single-evaluation optimizers)
      */
     public DivergenceException(String what, long step, int innerStep) {
         super(what + " at optimizer step " + step + ", inner step " + innerStep);
@@ -28,12 +25,20 @@ public final class DivergenceException extends RuntimeException {
         this.innerStep = innerStep;
     }
 
-    /** @return the outer step */
+    /**
+     * The optimizer step it went wrong in.
+     *
+     * @return the step, from 0
+     */
     public long step() {
         return step;
     }
 
-    /** @return the inner step */
+    /**
+     * The evaluation within the step.
+     *
+     * @return the inner step, from 0
+     */
     public int innerStep() {
         return innerStep;
     }

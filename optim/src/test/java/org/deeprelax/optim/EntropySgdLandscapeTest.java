@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeprelax.core.Backends;
-import org.deeprelax.core.Shape;
+import org.deeprelax.core.ParameterArena;
 import org.deeprelax.core.Tensor;
-import org.deeprelax.nn.Init;
-import org.deeprelax.nn.Model;
-import org.deeprelax.nn.Module;
-import org.deeprelax.nn.Parameter;
 import org.deeprelax.optim.landscape.ToyLandscape;
 import org.junit.jupiter.api.Test;
 
@@ -23,25 +19,17 @@ class EntropySgdLandscapeTest {
 
     static final ToyLandscape F = ToyLandscape.plain();
 
-    /** One scalar parameter. */
-    static final class Scalar extends Module {
-        final Parameter x;
-
-        Scalar(float x0) {
-            x = parameter("x", Shape.of(1), Init.constant(x0));
-        }
-
-        @Override
-        public Tensor forward(Tensor unused) {
-            return x.value();
-        }
+    /** One scalar parameter x, starting at x0. */
+    static ParameterArena scalar(float x0) {
+        return ParameterArena.builder(Backends.cpu(), 0).add("x", Tensor.of(new float[] {x0}, 1)).build();
     }
 
-    static Closure exact(Model m) {
-        return () -> {
-            double x = m.parameters().get(0);
-            m.gradients().set((float) F.derivative(x), 0);
-            return (float) F.value(x);
+    /** f at x, with f′ written straight into the gradient arena (no minibatch noise). */
+    static Closure exact(ParameterArena p) {
+        return evaluation -> {
+            double x = p.values().get(0);
+            p.grads().set((float) F.derivative(x), 0);
+            return Tensor.scalar((float) F.value(x));
         };
     }
 
@@ -55,12 +43,12 @@ class EntropySgdLandscapeTest {
 
     @Test
     void plainGradientDescentStaysInTheNarrowMinimum() {
-        Model m = Model.build("x", new Scalar(2.3f), Backends.cpu(), 0);
-        Sgd gd = new Sgd(m, 0.01f, 0f, 0f, false);
+        ParameterArena p = scalar(2.3f);
+        Sgd gd = Sgd.defaults().lr(0.01f).build().create(p);
         for (int i = 0; i < 2000; i++) {
-            gd.step(exact(m));
+            gd.step(exact(p));
         }
-        assertEquals(1.6916, m.parameters().get(0), 1e-3);
+        assertEquals(1.6916, p.values().get(0), 1e-3);
     }
 
     @Test
@@ -69,16 +57,15 @@ class EntropySgdLandscapeTest {
         int seeds = 10;
         StringBuilder ends = new StringBuilder();
         for (long seed = 1; seed <= seeds; seed++) {
-            Model m = Model.build("x", new Scalar(2.3f), Backends.cpu(), 0);
+            ParameterArena p = scalar(2.3f);
             // Coupling γ = 10 is the local entropy of time 0.1, whose minima are near −0.23 and 0.65; ε = 1
             // with the code's convention samples at β = 1.
-            EntropySgd.Options o = EntropySgd.Options.printed().withInnerSteps(50).withInnerLr(0.01f)
-                    .withGamma(10f, 0f).withNoise(1f, EntropySgd.Noise.CODE).withAlpha(0.25f).withSeed(seed);
-            EntropySgd esgd = new EntropySgd(m, 0.5f, o);
+            EntropySgd esgd = EntropySgd.printed().lr(0.5f).innerSteps(50).innerLr(0.01f).scoping(Scoping.fixed(10f))
+                    .noise(1f).noiseConvention(EntropySgd.Noise.CODE).alpha(0.25f).seed(seed).build().create(p);
             for (int i = 0; i < 200; i++) {
-                esgd.step(exact(m));
+                esgd.step(exact(p));
             }
-            double end = basin(m.parameters().get(0));
+            double end = basin(p.values().get(0));
             ends.append(String.format(" %.3f", end));
             if (end < 1.0) {
                 escaped++;

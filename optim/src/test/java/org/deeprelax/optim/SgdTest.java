@@ -6,60 +6,45 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.deeprelax.core.Backends;
+import org.deeprelax.core.ParameterArena;
 import org.deeprelax.core.Shape;
 import org.deeprelax.core.Tensor;
-import org.deeprelax.nn.Init;
-import org.deeprelax.nn.Model;
-import org.deeprelax.nn.Module;
-import org.deeprelax.nn.Parameter;
 import org.deeprelax.core.io.StateFile;
 import org.junit.jupiter.api.Test;
 
 /** SGD against the torch.optim.SGD update written out step by step in float64, and its checks. */
 class SgdTest {
 
-    /** One parameter vector; the objective is ½·Σ aᵢ(xᵢ − cᵢ)², so the gradient is a·(x − c). */
-    static final class Quadratic extends Module {
-        final Parameter x;
-
-        Quadratic(int n) {
-            x = parameter("x", Shape.of(n), (t, seed, stream) -> t.backend().fillUniform(t, -2, 2, seed, stream, 0));
-        }
-
-        @Override
-        public Tensor forward(Tensor unused) {
-            return x.value();
-        }
-    }
-
     static final float[] A = {1f, 3f, 0.5f, 2f, 1.5f};
     static final float[] C = {0.3f, -1f, 2f, 0f, 0.7f};
 
-    static Closure quadratic(Model m) {
+    /** One parameter vector x of five values drawn from the seed. */
+    static ParameterArena point(long seed) {
+        return ParameterArena.builder(Backends.cpu(), seed)
+                .add("x", Tensor.uniform(Backends.cpu(), Shape.of(5), -2, 2, seed, 0)).build();
+    }
+
+    /** The objective ½·Σ aᵢ(xᵢ − cᵢ)², whose gradient is a·(x − c). */
+    static Closure quadratic(ParameterArena p) {
         Tensor a = Tensor.of(A, A.length);
         Tensor c = Tensor.of(C, C.length);
-        return () -> {
-            Tensor x = m.forward(null);
-            Tensor d = x.sub(c);
+        return evaluation -> {
+            Tensor d = p.value("x").sub(c);
             Tensor loss = d.mul(d).mul(a).sum().mul(Tensor.scalar(0.5f));
             loss.backward();
-            return loss.item();
+            return loss;
         };
     }
 
     @Test
     void matchesTheReferenceUpdateStepByStep() {
         for (boolean nesterov : new boolean[] {false, true}) {
-            Model m = Model.build("q", new Quadratic(5), Backends.cpu(), 4);
-            double[] x = new double[5];
+            ParameterArena p = point(4);
+            double[] x = Float64Optimizers.toDouble(p.values().toArray());
             double[] v = new double[5];
-            float[] x0 = m.parameters().toArray();
-            for (int i = 0; i < 5; i++) {
-                x[i] = x0[i];
-            }
             float lr = 0.1f, mu = 0.9f, wd = 1e-2f;
-            Sgd sgd = new Sgd(m, lr, mu, wd, nesterov);
-            Closure closure = quadratic(m);
+            Sgd sgd = Sgd.defaults().lr(lr).momentum(new Momentum(mu, nesterov)).weightDecay(wd).build().create(p);
+            Closure closure = quadratic(p);
             for (int step = 0; step < 20; step++) {
                 sgd.step(closure);
                 for (int i = 0; i < 5; i++) {
@@ -68,7 +53,7 @@ class SgdTest {
                     x[i] -= lr * (nesterov ? g + mu * v[i] : v[i]);
                 }
             }
-            float[] got = m.parameters().toArray();
+            float[] got = p.values().toArray();
             for (int i = 0; i < 5; i++) {
                 assertEquals(x[i], got[i], 1e-5, "nesterov " + nesterov + " element " + i);
             }
@@ -77,13 +62,13 @@ class SgdTest {
 
     @Test
     void convergesToTheMinimum() {
-        Model m = Model.build("q", new Quadratic(5), Backends.cpu(), 4);
-        Sgd sgd = new Sgd(m, 0.1f, 0.9f, 0f, true);
-        Closure closure = quadratic(m);
+        ParameterArena p = point(4);
+        Sgd sgd = Sgd.defaults().lr(0.1f).momentum(Momentum.nesterov(0.9f)).build().create(p);
+        Closure closure = quadratic(p);
         for (int i = 0; i < 300; i++) {
             sgd.step(closure);
         }
-        float[] got = m.parameters().toArray();
+        float[] got = p.values().toArray();
         for (int i = 0; i < 5; i++) {
             assertEquals(C[i], got[i], 1e-4);
         }
@@ -92,35 +77,35 @@ class SgdTest {
 
     @Test
     void resumedStateContinuesExactly() {
-        Model a = Model.build("q", new Quadratic(5), Backends.cpu(), 4);
-        Sgd sa = new Sgd(a, 0.05f, 0.9f, 0f, true);
+        Sgd.Settings s = Sgd.defaults().lr(0.05f).momentum(Momentum.nesterov(0.9f)).build();
+        ParameterArena a = point(4);
+        Sgd sa = s.create(a);
         Closure ca = quadratic(a);
         for (int i = 0; i < 5; i++) {
             sa.step(ca);
         }
         StateFile state = new StateFile();
-        a.saveState(state);
+        a.saveState(state, "x");
         sa.saveState(state);
-        Model b = Model.build("q", new Quadratic(5), Backends.cpu(), 99);
-        Sgd sb = new Sgd(b, 0.05f, 0.9f, 0f, true);
-        b.loadState(state);
+        ParameterArena b = point(4);
+        Sgd sb = s.create(b);
+        b.loadState(state, "x");
         sb.loadState(state);
         Closure cb = quadratic(b);
         for (int i = 0; i < 5; i++) {
             sa.step(ca);
             sb.step(cb);
         }
-        assertArrayEquals(a.parameters().toArray(), b.parameters().toArray());
+        assertArrayEquals(a.values().toArray(), b.values().toArray());
     }
 
     @Test
     void divergenceNamesTheStep() {
-        Model m = Model.build("q", new Quadratic(5), Backends.cpu(), 4);
-        Sgd sgd = new Sgd(m, 0.1f, 0f, 0f, false);
-        int[] calls = {0};
+        ParameterArena p = point(4);
+        Sgd sgd = Sgd.defaults().lr(0.1f).build().create(p);
         DivergenceException e = assertThrows(DivergenceException.class, () -> {
             for (int i = 0; i < 10; i++) {
-                sgd.step(() -> calls[0]++ < 3 ? 1f : Float.NaN);
+                sgd.step(evaluation -> Tensor.scalar(evaluation < 3 ? 1f : Float.NaN));
             }
         });
         assertEquals(3, e.step());
@@ -128,14 +113,13 @@ class SgdTest {
     }
 
     @Test
-    void invalidHyperParametersAreRejectedWithTheirRange() {
-        Model m = Model.build("q", new Quadratic(5), Backends.cpu(), 4);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Sgd(m, -0.1f, 0.9f, 0, true));
-        assertEquals("learning rate = -0.1 is not allowed; it must be a finite number ≥ 0", e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new Sgd(m, 0.1f, 1.5f, 0, true));
-        assertEquals("momentum = 1.5 is not allowed; it must be in [0.0, 1.0]", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new Sgd(m, 0.1f, 0f, 0, true));
-        assertThrows(IllegalArgumentException.class, () -> new Sgd(m, 0.1f, 0.9f, -1e-4f, true));
+    void aClosureThatReturnsNoScalarIsNamed() {
+        ParameterArena p = point(4);
+        Sgd sgd = Sgd.defaults().build().create(p);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> sgd.step(evaluation -> p.value("x")));
+        assertEquals("the closure must return the loss, a one-element tensor; it returned a tensor of shape [5]",
+                e.getMessage());
     }
 
     @Test

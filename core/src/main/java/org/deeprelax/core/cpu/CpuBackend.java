@@ -3,19 +3,19 @@ package org.deeprelax.core.cpu;
 import org.deeprelax.core.Backend;
 import org.deeprelax.core.BinaryOp;
 import org.deeprelax.core.ConvGeometry;
-import org.deeprelax.core.LangevinStep;
 import org.deeprelax.core.PoolGeometry;
 import org.deeprelax.core.Shape;
 import org.deeprelax.core.Storage;
 import org.deeprelax.core.Tensor;
 import org.deeprelax.core.UnaryOp;
 import org.deeprelax.core.random.Philox;
+import org.deeprelax.core.update.FusedUpdates;
 
 /**
  * The pure-Java backend: the default, and the reference every other backend is tested against.
  * It adapts tensors to the kernel families ({@link CpuElementwise}, {@link CpuReduce}, {@link CpuIndexing},
  * {@link Sgemm}, {@link CpuSoftmax}, {@link CpuConv}, {@link CpuPool}, {@link CpuBatchNorm},
- * {@link CpuLayerNorm}), which work on plain
+ * {@link CpuLayerNorm}; the fused optimizer updates through {@link CpuFusedUpdates}), which work on plain
  * arrays with offsets and spread across the machine's cores with {@link Parallel}.
  */
 public final class CpuBackend implements Backend {
@@ -25,6 +25,8 @@ public final class CpuBackend implements Backend {
 
     /** The JVM option without which the kernels cannot load; checked once, on first use. */
     private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    private final CpuFusedUpdates updates = new CpuFusedUpdates(this);
 
     private CpuBackend() {
     }
@@ -290,44 +292,8 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void sgdUpdate(Tensor x, Tensor g, Tensor v, float lr, float momentum, float weightDecay,
-                          boolean nesterov) {
-        sameSize("sgdUpdate", x, g);
-        sameSize("sgdUpdate", x, v);
-        CpuUpdates.sgd(data(x), x.offset(), data(g), g.offset(), data(v), v.offset(), x.size(), lr, momentum,
-                weightDecay, nesterov);
-    }
-
-    @Override
-    public void langevinStep(Tensor y, Tensor g, Tensor x, Tensor m, Tensor mu, LangevinStep step, long seed,
-                             long stream, long first) {
-        sameSize("langevinStep", y, g, x, m, mu);
-        CpuUpdates.langevin(data(y), y.offset(), data(g), g.offset(), data(x), x.offset(), data(m), m.offset(),
-                data(mu), mu.offset(), y.size(), step, seed, stream, first);
-    }
-
-    @Override
-    public void entropyOuterStep(Tensor x, Tensor y, Tensor mu, Tensor m, Tensor outerMomentum, float lr,
-                                 float momentum, boolean nesterov, float weightDecay, boolean resetInnerMomentum) {
-        sameSize("entropyOuterStep", x, y, mu, m, outerMomentum);
-        CpuUpdates.entropyOuter(data(x), x.offset(), data(y), y.offset(), data(mu), mu.offset(), data(m), m.offset(),
-                data(outerMomentum), outerMomentum.offset(), x.size(), lr, momentum, nesterov, weightDecay,
-                resetInnerMomentum);
-    }
-
-    @Override
-    public void fixedPointStep(Tensor w, Tensor g, Tensor x, Tensor p, float a, float gamma, float weightDecay) {
-        sameSize("fixedPointStep", w, g, x, p);
-        CpuUpdates.fixedPoint(data(w), w.offset(), data(g), g.offset(), data(x), x.offset(), data(p), p.offset(),
-                w.size(), a, gamma, weightDecay);
-    }
-
-    @Override
-    public void fixedPointOuterStep(Tensor x, Tensor p, Tensor outerMomentum, Tensor w, float lr, float momentum,
-                                    boolean nesterov) {
-        sameSize("fixedPointOuterStep", x, p, outerMomentum, w);
-        CpuUpdates.fixedPointOuter(data(x), x.offset(), data(p), p.offset(), data(outerMomentum),
-                outerMomentum.offset(), data(w), w.offset(), x.size(), lr, momentum, nesterov);
+    public FusedUpdates updates() {
+        return updates;
     }
 
     @Override

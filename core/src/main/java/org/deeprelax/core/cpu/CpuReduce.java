@@ -157,7 +157,7 @@ final class CpuReduce {
      * Adds a vector's lanes in lane order. {@code reduceLanes(ADD)} leaves the order unspecified, and its
      * interpreted and compiled forms do differ, which would make a run's numbers depend on JIT timing.
      */
-    private static double laneSum(FloatVector v) {
+    static double laneSum(FloatVector v) {
         double s = 0;
         for (int l = 0; l < v.length(); l++) {
             s += v.lane(l);
@@ -166,12 +166,12 @@ final class CpuReduce {
     }
 
     @FunctionalInterface
-    private interface RangeSum {
+    interface RangeSum {
         double apply(int from, int to);
     }
 
     /** Splits [0, n) into blocks of 4096 (bounding float error per block), summed in double, in parallel. */
-    private static double chunked(int n, RangeSum body) {
+    static double chunked(int n, RangeSum body) {
         int block = 4096;
         int blocks = (n + block - 1) / block;
         double[] partial = new double[blocks];

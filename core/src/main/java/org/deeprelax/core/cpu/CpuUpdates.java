@@ -3,9 +3,15 @@ package org.deeprelax.core.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import org.deeprelax.core.LangevinStep;
 import org.deeprelax.core.random.Philox;
 import org.deeprelax.core.random.PhiloxVector;
+import org.deeprelax.core.update.AdamStep;
+import org.deeprelax.core.update.EntropyOuterStep;
+import org.deeprelax.core.update.FixedPointOuterStep;
+import org.deeprelax.core.update.FixedPointStep;
+import org.deeprelax.core.update.LangevinStep;
+import org.deeprelax.core.update.SamAscent;
+import org.deeprelax.core.update.SgdStep;
 
 /**
  * Fused optimizer updates over flat arenas. Each reads every operand once and writes every result once,
@@ -22,13 +28,14 @@ final class CpuUpdates {
     private CpuUpdates() {
     }
 
-    static void sgd(float[] x, int xo, float[] g, int go, float[] v, int vo, int n, float lr, float momentum,
-                    float weightDecay, boolean nesterov) {
-        Parallel.forRange(n, CpuElementwise.GRAIN, (from, to) -> {
+    static void sgd(float[] from, int fo, float[] g, int go, float[] v, int vo, float[] x, int xo, int n, SgdStep st) {
+        float lr = st.lr(), momentum = st.momentum(), weightDecay = st.weightDecay();
+        boolean nesterov = st.nesterov();
+        Parallel.forRange(n, CpuElementwise.GRAIN, (lo, hi) -> {
             var s = CpuElementwise.S;
-            int i = from;
-            for (int up = from + s.loopBound(to - from); i < up; i += s.length()) {
-                FloatVector xv = FloatVector.fromArray(s, x, xo + i);
+            int i = lo;
+            for (int up = lo + s.loopBound(hi - lo); i < up; i += s.length()) {
+                FloatVector xv = FloatVector.fromArray(s, from, fo + i);
                 FloatVector gv = FloatVector.fromArray(s, g, go + i).add(xv.mul(weightDecay));
                 FloatVector d = gv;
                 if (momentum != 0) {
@@ -38,15 +45,99 @@ final class CpuUpdates {
                 }
                 xv.sub(d.mul(lr)).intoArray(x, xo + i);
             }
-            for (; i < to; i++) {
-                float gi = g[go + i] + weightDecay * x[xo + i];
+            for (; i < hi; i++) {
+                float xi = from[fo + i];
+                float gi = g[go + i] + weightDecay * xi;
                 float d = gi;
                 if (momentum != 0) {
                     float vi = momentum * v[vo + i] + gi;
                     v[vo + i] = vi;
                     d = nesterov ? gi + momentum * vi : vi;
                 }
-                x[xo + i] -= lr * d;
+                x[xo + i] = xi - lr * d;
+            }
+        });
+    }
+
+    /** Adam and AdamW as {@link AdamStep} defines them; the vector and scalar loops use the same operation order. */
+    static void adam(float[] x, int xo, float[] g, int go, float[] m, int mo, float[] v, int vo, int n, AdamStep st) {
+        float beta1 = st.beta1(), beta2 = st.beta2(), eps = st.eps();
+        float wd = st.decoupled() ? 0f : st.weightDecay();
+        float decay = st.decay(), stepSize = st.stepSize(), bc2 = st.biasCorrection2Sqrt();
+        float oneMinusBeta1 = 1f - beta1, oneMinusBeta2 = 1f - beta2;
+        Parallel.forRange(n, CpuElementwise.GRAIN, (lo, hi) -> {
+            var s = CpuElementwise.S;
+            int i = lo;
+            for (int up = lo + s.loopBound(hi - lo); i < up; i += s.length()) {
+                FloatVector xv = FloatVector.fromArray(s, x, xo + i).mul(decay);
+                FloatVector gv = FloatVector.fromArray(s, g, go + i).add(xv.mul(wd));
+                FloatVector mv = FloatVector.fromArray(s, m, mo + i).mul(beta1).add(gv.mul(oneMinusBeta1));
+                FloatVector vv = FloatVector.fromArray(s, v, vo + i).mul(beta2).add(gv.mul(gv).mul(oneMinusBeta2));
+                mv.intoArray(m, mo + i);
+                vv.intoArray(v, vo + i);
+                FloatVector denom = vv.sqrt().div(bc2).add(eps);
+                xv.sub(mv.mul(stepSize).div(denom)).intoArray(x, xo + i);
+            }
+            for (; i < hi; i++) {
+                float xi = x[xo + i] * decay;
+                float gi = g[go + i] + xi * wd;
+                float mi = m[mo + i] * beta1 + gi * oneMinusBeta1;
+                float vi = v[vo + i] * beta2 + gi * gi * oneMinusBeta2;
+                m[mo + i] = mi;
+                v[vo + i] = vi;
+                float denom = (float) Math.sqrt(vi) / bc2 + eps;
+                x[xo + i] = xi - mi * stepSize / denom;
+            }
+        });
+    }
+
+    /**
+     * SAM's ascent as {@link SamAscent} defines it: ‖T·g‖² in double over fixed blocks (so the sum does not
+     * depend on the thread split), then one pass writing the anchor and the perturbed point.
+     */
+    static void samAscent(float[] w, int wo, float[] g, int go, float[] anchor, int ao, int n, SamAscent st) {
+        boolean adaptive = st.adaptive();
+        float eta = st.eta();
+        var s = CpuElementwise.S;
+        double squares = CpuReduce.chunked(n, (lo, hi) -> {
+            FloatVector acc = FloatVector.zero(s);
+            int i = lo;
+            for (int up = lo + s.loopBound(hi - lo); i < up; i += s.length()) {
+                FloatVector tg = FloatVector.fromArray(s, g, go + i);
+                if (adaptive) {
+                    tg = tg.mul(FloatVector.fromArray(s, w, wo + i).abs().add(eta));
+                }
+                acc = tg.fma(tg, acc);
+            }
+            double sum = CpuReduce.laneSum(acc);
+            for (; i < hi; i++) {
+                float tg = adaptive ? (Math.abs(w[wo + i]) + eta) * g[go + i] : g[go + i];
+                sum += (double) tg * tg;
+            }
+            return sum;
+        });
+        float scale = st.scale(squares);
+        Parallel.forRange(n, CpuElementwise.GRAIN, (lo, hi) -> {
+            int i = lo;
+            for (int up = lo + s.loopBound(hi - lo); i < up; i += s.length()) {
+                FloatVector wv = FloatVector.fromArray(s, w, wo + i);
+                FloatVector e = FloatVector.fromArray(s, g, go + i).mul(scale);
+                if (adaptive) {
+                    FloatVector t = wv.abs().add(eta);
+                    e = e.mul(t.mul(t));
+                }
+                wv.intoArray(anchor, ao + i);
+                wv.add(e).intoArray(w, wo + i);
+            }
+            for (; i < hi; i++) {
+                float wi = w[wo + i];
+                float e = g[go + i] * scale;
+                if (adaptive) {
+                    float t = Math.abs(wi) + eta;
+                    e = e * (t * t);
+                }
+                anchor[ao + i] = wi;
+                w[wo + i] = wi + e;
             }
         });
     }
@@ -104,8 +195,9 @@ final class CpuUpdates {
     }
 
     static void entropyOuter(float[] x, int xo, float[] y, int yo, float[] mu, int muo, float[] m, int mo,
-                             float[] big, int bo, int n, float lr, float rho, boolean nesterov, float wd,
-                             boolean resetInner) {
+                             float[] big, int bo, int n, EntropyOuterStep st) {
+        float lr = st.lr(), rho = st.momentum(), wd = st.weightDecay();
+        boolean nesterov = st.nesterov(), resetInner = st.resetInnerMomentum();
         Parallel.forRange(n, CpuElementwise.GRAIN, (from, to) -> {
             VectorSpecies<Float> s = CpuElementwise.S;
             int i = from;
@@ -142,8 +234,9 @@ final class CpuUpdates {
     }
 
     static void fixedPoint(float[] w, int wo, float[] g, int go, float[] x, int xo, float[] p, int po, int n,
-                           float a, float gamma, float wd) {
-        float invGamma = 1f / gamma;
+                           FixedPointStep st) {
+        float a = st.damping(), wd = st.weightDecay();
+        float invGamma = 1f / st.gamma();
         Parallel.forRange(n, CpuElementwise.GRAIN, (from, to) -> {
             VectorSpecies<Float> s = CpuElementwise.S;
             int i = from;
@@ -163,7 +256,9 @@ final class CpuUpdates {
     }
 
     static void fixedPointOuter(float[] x, int xo, float[] p, int po, float[] big, int bo, float[] w, int wo, int n,
-                                float lr, float rho, boolean nesterov) {
+                                FixedPointOuterStep st) {
+        float lr = st.lr(), rho = st.momentum();
+        boolean nesterov = st.nesterov();
         Parallel.forRange(n, CpuElementwise.GRAIN, (from, to) -> {
             VectorSpecies<Float> s = CpuElementwise.S;
             int i = from;

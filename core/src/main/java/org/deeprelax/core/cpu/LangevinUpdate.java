@@ -3,7 +3,7 @@ package org.deeprelax.core.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
-import org.deeprelax.core.LangevinStep;
+import org.deeprelax.core.update.LangevinStep;
 
 /**
  * The arithmetic of one Entropy-SGD inner step ({@link LangevinStep}) on the arenas y, g, x, m and μ,

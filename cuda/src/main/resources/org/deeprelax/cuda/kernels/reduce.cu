@@ -77,6 +77,21 @@ extern "C" __global__ void __launch_bounds__(THREADS) dot_partial(const float* x
     }
 }
 
+// SAM's norm: partial[block] = sum of (t g)^2 with t = |w| + eta when adaptive (ASAM), else 1; t g is
+// rounded to float as the CPU rounds it, the square accumulated in double. sum_final adds the partials.
+extern "C" __global__ void __launch_bounds__(THREADS) scaled_squares_partial(const float* w, const float* g, int n,
+                                                                             int adaptive, float eta, double* partial) {
+    double acc = 0.0;
+    for (long long i = (long long) blockIdx.x * THREADS + threadIdx.x; i < n; i += (long long) THREADS * gridDim.x) {
+        float tg = adaptive ? (fabsf(w[i]) + eta) * g[i] : g[i];
+        acc += (double) tg * (double) tg;
+    }
+    double total = block_sum(acc);
+    if (threadIdx.x == 0) {
+        partial[blockIdx.x] = total;
+    }
+}
+
 // One block: out[0] = sum of partial[0 .. count).
 extern "C" __global__ void __launch_bounds__(THREADS) sum_final(const double* partial, int count, double* out) {
     double acc = 0.0;

@@ -4,9 +4,11 @@
 // element per thread), so an update costs its memory traffic and one launch however many parameter
 // tensors the model has. The formulas are CpuUpdates' exactly, in the same float operation order
 // (compiled with --fmad=false so no multiply-add is contracted), hence results equal the CPU's to the
-// last bit, the Langevin noise included: philox.cuh draws the CPU's normals bit for bit.
+// last bit, the Langevin noise included (philox.cuh draws the CPU's normals bit for bit), except in SAM's
+// ascent, whose norm is summed in another order than the CPU's (a few ulp of the perturbation).
 // The Langevin noise is drawn from Philox inside the pass for element i at index first + i and never
-// stored. Scalars arrive as kernel arguments, so a step is a single launch that a CUDA graph can capture.
+// stored. Scalars arrive as kernel arguments, so a step is a single launch that a CUDA graph can capture;
+// SAM's norm stays on the device, read by sam_ascent through a pointer, so its ascent needs no host sync.
 
 #include "philox.cuh"
 
@@ -14,11 +16,12 @@
     for (long long i = (long long) blockIdx.x * blockDim.x + threadIdx.x; i < (n); \
          i += (long long) blockDim.x * gridDim.x)
 
-// g' = g + wd x; v = mom v + g'; d = nesterov ? g' + mom v : v; x -= lr d   (v untouched when mom == 0)
-extern "C" __global__ void sgd_update(float* x, const float* g, float* v, int n, float lr, float momentum,
-                                      float weightDecay, int nesterov) {
+// g' = g + wd x0; v = mom v + g'; d = nesterov ? g' + mom v : v; x = x0 - lr d, x0 read from `from`, which
+// may be x itself (plain SGD) or SAM's unperturbed anchor (v untouched when mom == 0).
+extern "C" __global__ void sgd_update(const float* from, const float* g, float* v, float* x, int n, float lr,
+                                      float momentum, float weightDecay, int nesterov) {
     GRID_STRIDE(i, n) {
-        float xi = x[i];
+        float xi = from[i];
         float gi = g[i] + weightDecay * xi;
         float d = gi;
         if (momentum != 0.0f) {
@@ -30,7 +33,44 @@ extern "C" __global__ void sgd_update(float* x, const float* g, float* v, int n,
     }
 }
 
-// See org.deeprelax.core.LangevinStep. placementAll: 1 for MomentumPlacement.ALL, 0 for GRADIENT.
+// Adam and AdamW (org.deeprelax.core.update.AdamStep): decay = 1 - lr wd for AdamW (wd passed 0), 1 for Adam;
+// stepSize = lr / (1 - beta1^t) and bc2 = sqrt(1 - beta2^t), both computed on the host in double.
+extern "C" __global__ void adam_update(float* x, const float* g, float* m, float* v, int n, float beta1,
+                                       float beta2, float eps, float weightDecay, float decay, float stepSize,
+                                       float bc2) {
+    float oneMinusBeta1 = 1.0f - beta1;
+    float oneMinusBeta2 = 1.0f - beta2;
+    GRID_STRIDE(i, n) {
+        float xi = x[i] * decay;
+        float gi = g[i] + xi * weightDecay;
+        float mi = m[i] * beta1 + gi * oneMinusBeta1;
+        float vi = v[i] * beta2 + gi * gi * oneMinusBeta2;
+        m[i] = mi;
+        v[i] = vi;
+        float denom = sqrtf(vi) / bc2 + eps;
+        x[i] = xi - mi * stepSize / denom;
+    }
+}
+
+// SAM's ascent (org.deeprelax.core.update.SamAscent): squares = ||T g||^2 as reduce.cu's scaled_squares_partial
+// and sum_final left it on the device; e = s T^2 g with s = rho / (sqrt(squares) + 1e-12) computed in double
+// as the CPU does; anchor = w; w = w + e. T = |w| + eta for ASAM, 1 for SAM.
+extern "C" __global__ void sam_ascent(float* w, const float* g, float* anchor, int n, int adaptive, float eta,
+                                      float rho, const double* squares) {
+    float scale = (float) ((double) rho / (sqrt(*squares) + 1e-12));
+    GRID_STRIDE(i, n) {
+        float wi = w[i];
+        float e = g[i] * scale;
+        if (adaptive) {
+            float t = fabsf(wi) + eta;
+            e = e * (t * t);
+        }
+        anchor[i] = wi;
+        w[i] = wi + e;
+    }
+}
+
+// See org.deeprelax.core.update.LangevinStep. placementAll: 1 for MomentumPlacement.ALL, 0 for GRADIENT.
 extern "C" __global__ void langevin_step(float* y, const float* g, const float* x, float* m, float* mu, int n,
                                          float lr, float gamma, float noiseScale, float alpha, float rho,
                                          int nesterov, float wd, int placementAll, u64 seed, u64 stream, u64 first) {

@@ -5,9 +5,10 @@ import org.deeprelax.nn.Model;
 import org.deeprelax.nn.Module;
 
 /**
- * Inverted dropout. Each layer has its own Philox stream; within it, forward pass t draws from index
- * {@code t·2³²}, so the mask depends only on (model seed, layer, forward count) and a resumed run
- * draws exactly what the uninterrupted one would.
+ * Inverted dropout. Each layer has its own Philox stream; within it, training forward pass t draws from
+ * index {@code t·2³²}, so the mask depends only on (model seed, layer, forward count) and a resumed run
+ * draws exactly what the uninterrupted one would. It draws only when the model does
+ * ({@link Model#drawsMasks()}: not in evaluation mode, nor while batch-norm statistics are re-estimated).
  */
 public final class Dropout extends Module {
 
@@ -36,6 +37,9 @@ public final class Dropout extends Module {
         }
         if (model == null) {
             throw new IllegalStateException("Dropout in training mode needs a model: build one with Model.build");
+        }
+        if (!model.drawsMasks()) {
+            return x;
         }
         return org.deeprelax.core.Dropout.dropout(x, p, true, model.seed(), stream, model.forwardCount() << 32);
     }

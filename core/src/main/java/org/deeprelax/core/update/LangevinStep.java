@@ -1,8 +1,8 @@
-package org.deeprelax.core;
+package org.deeprelax.core.update;
 
 /**
  * The scalars of one Entropy-SGD inner (Langevin) step, laid out once per outer step and handed to
- * {@link Backend#langevinStep}. With y the inner iterate, x the anchor, g = ∇f_mb(y), m the inner
+ * {@link FusedUpdates#langevin}. With y the inner iterate, x the anchor, g = ∇f_mb(y), m the inner
  * momentum buffer, μ the running average and ξ a standard normal draw:
  *
  * <pre>
