@@ -199,7 +199,7 @@ final class TrainCommand implements Callable<Integer> {
         System.out.printf("training %s with %s on %s (%d train / %d validation examples), %d epoch%s, device %s; output in %s%n",
                 config.model(), config.optimizer(), config.data(), split.train().size(), split.test().size(),
                 config.epochs(), config.epochs() == 1 ? "" : "s", backend.name(), files.dir());
-        System.out.println("optimizer settings: " + config.settings());
+        System.out.println("optimizer " + config.optimizer() + ": " + config.settings());
         List<EpochMetrics> history;
         try {
             history = trainer.run(resume != null);

@@ -9,7 +9,9 @@ public final class DivergenceException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The optimizer step (0-based) it went wrong in. */
     private final long step;
+    /** The evaluation within that step. */
     private final int innerStep;
 
     /**

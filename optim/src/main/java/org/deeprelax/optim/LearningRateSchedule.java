@@ -22,12 +22,19 @@ public final class LearningRateSchedule {
         this.factor = factor;
     }
 
-    /** @param lr the rate @return a schedule that always gives {@code lr} */
+    /**
+     * A constant learning rate.
+     *
+     * @param lr the rate
+     * @return a schedule that always gives {@code lr}
+     */
     public static LearningRateSchedule constant(float lr) {
         return stepDecay(lr, Integer.MAX_VALUE, 1f);
     }
 
     /**
+     * A step decay: the rate multiplied by {@code factor} every {@code every} epochs.
+     *
      * @param lr the rate of epochs 1 … every
      * @param every epochs between decays (≥ 1)
      * @param factor multiplier at each decay, in (0, 1]
@@ -77,7 +84,12 @@ public final class LearningRateSchedule {
         return new LearningRateSchedule(pieces, 0, 0, 0);
     }
 
-    /** @param epoch 1-based epoch @return the learning rate during it */
+    /**
+     * The learning rate of one epoch.
+     *
+     * @param epoch the 1-based epoch
+     * @return the learning rate during it
+     */
     public float at(int epoch) {
         if (pieces != null) {
             Map.Entry<Integer, Float> e = pieces.floorEntry(epoch);

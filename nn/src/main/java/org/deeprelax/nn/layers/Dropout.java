@@ -16,7 +16,11 @@ public final class Dropout extends Module {
     private Model model;
     private long stream;
 
-    /** @param p drop probability in [0, 1) */
+    /**
+     * Creates the layer.
+     *
+     * @param p drop probability in [0, 1)
+     */
     public Dropout(float p) {
         if (!(p >= 0 && p < 1)) {
             throw new IllegalArgumentException("Dropout: probability " + p + " is outside [0, 1)");
