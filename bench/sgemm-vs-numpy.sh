@@ -10,12 +10,12 @@
 # shared with other work a busy spell can still hit one side only: run it twice before trusting a
 # ratio.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-if [[ -z "${JAVA_HOME:-}" && -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]]; then
-  export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
-fi
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+. "$(dirname "${BASH_SOURCE[0]}")/../scripts/jdk25.sh"
+deeprelax_use_jdk25 sgemm-vs-numpy || exit 1
+cd "$DEEPRELAX_ROOT"
+JAVA="$JAVA_HOME/bin/java"
+# shellcheck disable=SC2207  # the flags are words
+JFLAGS=($(deeprelax_jvm_flags))
 SIZES="${SIZES:-256,512,1024,2048}"
 JMH_OPTS="${JMH_OPTS:--f 1 -wi 6 -w 1s -i 8 -r 1s}"
 NUMPY_SECONDS="${NUMPY_SECONDS:-4}"
@@ -38,7 +38,7 @@ for n in "${sizes[@]}"; do
     --sizes "$n" --seconds "$NUMPY_SECONDS" | tee -a "$tmp/numpy.txt"
   echo "== n=$n: DeepRelax Sgemm (JMH $JMH_OPTS)"
   # shellcheck disable=SC2086  # JMH_OPTS is a list of options
-  "$JAVA" --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector -cp "$JAR" \
+  "$JAVA" "${JFLAGS[@]}" -cp "$JAR" \
     org.deeprelax.bench.SgemmReport $JMH_OPTS -p n="$n" 2>&1 \
     | grep -v -e 'Using incubator modules' -e 'sun.misc.Unsafe' -e 'terminally deprecated' \
     | tee -a "$tmp/jmh.txt"
