@@ -1,5 +1,9 @@
 package org.deeprelax.cuda;
 
+import org.deeprelax.cuda.bindings.Cublas;
+import org.deeprelax.cuda.bindings.Cudnn;
+import org.deeprelax.cuda.bindings.Driver;
+import org.deeprelax.cuda.bindings.Nvrtc;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -19,9 +23,16 @@ final class Gpu {
         if (backend == null && missing == null) {
             try {
                 backend = new CudaBackend(0);
+                // bench/gpu-check.sh looks for this line: the backend opened.
                 System.out.println("GPU tests run on " + backend.name() + ": " + backend.deviceName());
+                System.out.println("  driver " + Driver.get().libraryPath() + ", CUDA " + Driver.get().driverVersion());
+                System.out.println("  cuBLAS " + Cublas.get().libraryPath());
+                System.out.println("  cuDNN " + Cudnn.get().libraryPath() + ", version " + Cudnn.get().version());
+                int[] v = Nvrtc.get().version();
+                System.out.println("  NVRTC " + Nvrtc.get().libraryPath() + ", version " + v[0] + "." + v[1]);
             } catch (RuntimeException | LinkageError e) {
                 missing = "no usable GPU: " + e.getMessage();
+                // bench/gpu-check.sh looks for this line: the backend did not open, and why.
                 System.out.println("GPU tests skipped: " + missing);
             }
         }
