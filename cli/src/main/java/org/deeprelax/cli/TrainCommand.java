@@ -39,12 +39,12 @@ import picocli.CommandLine.Spec;
  * command keeps no settings of its own.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a network. Every setting left out takes the reference recipe of the model and",
-                "optimizer (org.deeprelax.optim.Recipe): mnistfc and lenet train on the bundled MNIST-10k with",
-                "batch 128; SGD with Nesterov momentum 0.9, lr 0.1 divided by 10 after epoch 2, for 10 epochs;",
-                "Entropy-SGD with L = 20 as the authors' Lua code (5 epochs, 100 effective); HJ in its FP form",
-                "(L = 10); Adam and AdamW with torch.optim's defaults on SGD's schedule; SAM (rho 0.05) and ASAM",
-                "(rho 0.5, eta 0.01) over SGD at half its epochs (two gradient evaluations a step).",
+        description = {"Train a network. Every setting left out takes the reference recipe of the model and "
+                + "optimizer (org.deeprelax.optim.Recipe): mnistfc and lenet train on the bundled MNIST-10k with "
+                + "batch 128; SGD with Nesterov momentum 0.9, lr 0.1 divided by 10 after epoch 2, for 10 epochs; "
+                + "Entropy-SGD with L = 20 as the authors' Lua code (5 epochs, 100 effective); HJ in its FP form "
+                + "(L = 10); Adam and AdamW with torch.optim's defaults on SGD's schedule; SAM (rho 0.05) and ASAM "
+                + "(rho 0.5, eta 0.01) over SGD at half its epochs (two gradient evaluations a step).",
                 "The settings used are printed when training starts and saved in summary.json."},
         footer = {"", "Examples:", "  ./deeprelax train --model lenet --epochs 3 --out runs/lenet",
                 "  ./deeprelax train --model lenet --optimizer entropy-sgd --L 20 --gamma 1e-4 --out runs/lenet-esgd",
