@@ -7,7 +7,11 @@ package org.deeprelax.core;
  */
 public interface BackendProvider {
 
-    /** @return the device kind this provider creates, such as {@code cuda}; matched case-insensitively */
+    /**
+     * Returns the device kind this provider creates, such as {@code cuda}; matched case-insensitively.
+     *
+     * @return the device kind this provider creates, such as {@code cuda}; matched case-insensitively
+     */
     String name();
 
     /**

@@ -25,6 +25,8 @@ public final class Backends {
     }
 
     /**
+     * Opens a CUDA backend.
+     *
      * @param device the GPU ordinal
      * @return a new CUDA backend on that GPU
      * @throws IllegalStateException if the CUDA module is not on the class path, or the provider's own

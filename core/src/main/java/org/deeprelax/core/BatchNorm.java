@@ -11,6 +11,8 @@ public final class BatchNorm {
     }
 
     /**
+     * Normalises each channel over the batch (training) or with running averages (evaluation).
+     *
      * @param x input, rank 2 or 4
      * @param gamma scale {@code [c]}
      * @param beta shift {@code [c]}

@@ -7,6 +7,8 @@ public final class Conv {
     }
 
     /**
+     * Cross-correlates a batch of images with filters, adding an optional per-channel bias.
+     *
      * @param x input {@code [n, c, h, w]}
      * @param w filters {@code [k, c, r, s]}
      * @param bias {@code [k]}, or null

@@ -36,27 +36,47 @@ public record ConvGeometry(int n, int c, int h, int w, int k, int r, int s,
         }
     }
 
-    /** @return output height */
+    /**
+     * Returns output height.
+     *
+     * @return output height
+     */
     public int p() {
         return (h + 2 * padH - r) / strideH + 1;
     }
 
-    /** @return output width */
+    /**
+     * Returns output width.
+     *
+     * @return output width
+     */
     public int q() {
         return (w + 2 * padW - s) / strideW + 1;
     }
 
-    /** @return the input shape {@code [n, c, h, w]} */
+    /**
+     * Returns the input shape {@code [n, c, h, w]}.
+     *
+     * @return the input shape {@code [n, c, h, w]}
+     */
     public Shape inputShape() {
         return Shape.of(n, c, h, w);
     }
 
-    /** @return the filter shape {@code [k, c, r, s]} */
+    /**
+     * Returns the filter shape {@code [k, c, r, s]}.
+     *
+     * @return the filter shape {@code [k, c, r, s]}
+     */
     public Shape filterShape() {
         return Shape.of(k, c, r, s);
     }
 
-    /** @return the output shape {@code [n, k, p, q]} */
+    /**
+     * Returns the output shape {@code [n, k, p, q]}.
+     *
+     * @return the output shape {@code [n, k, p, q]}
+     */
     public Shape outputShape() {
         return Shape.of(n, k, p(), q());
     }

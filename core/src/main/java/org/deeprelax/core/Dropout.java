@@ -11,6 +11,8 @@ public final class Dropout {
     }
 
     /**
+     * Zeroes each element with probability p in training and scales the survivors by 1/(1 − p).
+     *
      * @param x input
      * @param p drop probability in [0, 1)
      * @param training whether to drop; in evaluation this returns x unchanged

@@ -9,13 +9,25 @@ public final class Elementwise {
     private Elementwise() {
     }
 
-    /** @param a left @param b right @return a + b, broadcast */
+    /**
+     * Adds, broadcasting with NumPy's rules.
+     *
+     * @param a left
+     * @param b right
+     * @return a + b, broadcast
+     */
     public static Tensor add(Tensor a, Tensor b) {
         Tensor out = binaryForward("add", BinaryOp.ADD, a, b);
         return Autograd.record("add", out, g -> new Tensor[] {reduceTo(g, a.shape()), reduceTo(g, b.shape())}, a, b);
     }
 
-    /** @param a left @param b right @return a − b, broadcast */
+    /**
+     * Subtracts, broadcasting with NumPy's rules.
+     *
+     * @param a left
+     * @param b right
+     * @return a − b, broadcast
+     */
     public static Tensor sub(Tensor a, Tensor b) {
         Tensor out = binaryForward("sub", BinaryOp.SUB, a, b);
         return Autograd.record("sub", out, g -> {
@@ -28,7 +40,13 @@ public final class Elementwise {
         }, a, b);
     }
 
-    /** @param a left @param b right @return a · b, broadcast */
+    /**
+     * Multiplies elementwise, broadcasting with NumPy's rules.
+     *
+     * @param a left
+     * @param b right
+     * @return a · b, broadcast
+     */
     public static Tensor mul(Tensor a, Tensor b) {
         Tensor out = binaryForward("mul", BinaryOp.MUL, a, b);
         return Autograd.record("mul", out, g -> new Tensor[] {
@@ -36,7 +54,13 @@ public final class Elementwise {
                 Autograd.needsGrad(b) ? reduceTo(apply(BinaryOp.MUL, g, a), b.shape()) : null}, a, b);
     }
 
-    /** @param a numerator @param b denominator @return a / b, broadcast */
+    /**
+     * Divides elementwise, broadcasting with NumPy's rules.
+     *
+     * @param a numerator
+     * @param b denominator
+     * @return a / b, broadcast
+     */
     public static Tensor div(Tensor a, Tensor b) {
         Tensor out = binaryForward("div", BinaryOp.DIV, a, b);
         return Autograd.record("div", out, g -> {

@@ -7,6 +7,8 @@ public final class Pool {
     }
 
     /**
+     * Max pooling over square windows.
+     *
      * @param x input {@code [n, c, h, w]}
      * @param kernel window size along both axes
      * @param stride stride along both axes
@@ -26,6 +28,8 @@ public final class Pool {
     }
 
     /**
+     * Average pooling over square windows.
+     *
      * @param x input {@code [n, c, h, w]}
      * @param kernel window size along both axes
      * @param stride stride along both axes

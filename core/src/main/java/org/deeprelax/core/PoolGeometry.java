@@ -37,22 +37,38 @@ public record PoolGeometry(int n, int c, int h, int w, int kernelH, int kernelW,
         }
     }
 
-    /** @return output height */
+    /**
+     * Returns output height.
+     *
+     * @return output height
+     */
     public int p() {
         return (h + 2 * padH - kernelH) / strideH + 1;
     }
 
-    /** @return output width */
+    /**
+     * Returns output width.
+     *
+     * @return output width
+     */
     public int q() {
         return (w + 2 * padW - kernelW) / strideW + 1;
     }
 
-    /** @return the input shape {@code [n, c, h, w]} */
+    /**
+     * Returns the input shape {@code [n, c, h, w]}.
+     *
+     * @return the input shape {@code [n, c, h, w]}
+     */
     public Shape inputShape() {
         return Shape.of(n, c, h, w);
     }
 
-    /** @return the output shape {@code [n, c, p, q]} */
+    /**
+     * Returns the output shape {@code [n, c, p, q]}.
+     *
+     * @return the output shape {@code [n, c, p, q]}
+     */
     public Shape outputShape() {
         return Shape.of(n, c, p(), q());
     }

@@ -28,6 +28,8 @@ public final class Shape {
     }
 
     /**
+     * A shape of the given dimensions.
+     *
      * @param dims the dimensions, each positive
      * @return the shape
      * @throws IllegalArgumentException if a dimension is zero or negative
@@ -36,17 +38,27 @@ public final class Shape {
         return new Shape(dims.clone());
     }
 
-    /** @return the scalar shape (rank 0) */
+    /**
+     * Returns the scalar shape (rank 0).
+     *
+     * @return the scalar shape (rank 0)
+     */
     public static Shape scalar() {
         return new Shape(new int[0]);
     }
 
-    /** @return the number of dimensions */
+    /**
+     * Returns the number of dimensions.
+     *
+     * @return the number of dimensions
+     */
     public int rank() {
         return dims.length;
     }
 
     /**
+     * The size of one dimension.
+     *
      * @param axis a dimension index; negative counts from the end
      * @return that dimension's size
      */
@@ -54,17 +66,29 @@ public final class Shape {
         return dims[normalizeAxis(axis)];
     }
 
-    /** @return a copy of the dimensions */
+    /**
+     * Returns a copy of the dimensions.
+     *
+     * @return a copy of the dimensions
+     */
     public int[] dims() {
         return dims.clone();
     }
 
-    /** @return the number of elements */
+    /**
+     * Returns the number of elements.
+     *
+     * @return the number of elements
+     */
     public int size() {
         return (int) size;
     }
 
-    /** @return the row-major strides, in elements */
+    /**
+     * Returns the row-major strides, in elements.
+     *
+     * @return the row-major strides, in elements
+     */
     public int[] strides() {
         int[] st = new int[dims.length];
         int s = 1;
@@ -76,6 +100,8 @@ public final class Shape {
     }
 
     /**
+     * Resolves an axis that may count from the end.
+     *
      * @param axis a dimension index; negative counts from the end
      * @return the index in {@code [0, rank)}
      * @throws IllegalArgumentException if out of range
@@ -129,6 +155,8 @@ public final class Shape {
     }
 
     /**
+     * The shape left after reducing over some axes.
+     *
      * @param axes the axes to drop (already normalised, any order)
      * @param keepDims whether reduced axes stay with size 1
      * @return the shape after reducing over {@code axes}

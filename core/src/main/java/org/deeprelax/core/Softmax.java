@@ -6,12 +6,24 @@ public final class Softmax {
     private Softmax() {
     }
 
-    /** @param x input @param axis the axis normalised over @return softmax along it */
+    /**
+     * Softmax along an axis, with the maximum subtracted so that no exponential overflows.
+     *
+     * @param x input
+     * @param axis the axis normalised over
+     * @return softmax along it
+     */
     public static Tensor softmax(Tensor x, int axis) {
         return forward("softmax", x, axis, false);
     }
 
-    /** @param x input @param axis the axis normalised over @return log-softmax along it */
+    /**
+     * Log-softmax along an axis, with the maximum subtracted so that no exponential overflows.
+     *
+     * @param x input
+     * @param axis the axis normalised over
+     * @return log-softmax along it
+     */
     public static Tensor logSoftmax(Tensor x, int axis) {
         return forward("logSoftmax", x, axis, true);
     }

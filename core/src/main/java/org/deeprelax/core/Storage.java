@@ -7,10 +7,18 @@ package org.deeprelax.core;
  */
 public interface Storage extends AutoCloseable {
 
-    /** @return the backend that owns this storage and runs every operation on it */
+    /**
+     * Returns the backend that owns this storage and runs every operation on it.
+     *
+     * @return the backend that owns this storage and runs every operation on it
+     */
     Backend backend();
 
-    /** @return the number of float32 elements */
+    /**
+     * Returns the number of float32 elements.
+     *
+     * @return the number of float32 elements
+     */
     int size();
 
     /** Releases the memory now. Tensors viewing it must not be used afterwards. */

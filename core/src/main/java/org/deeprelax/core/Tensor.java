@@ -191,44 +191,77 @@ public final class Tensor {
 
     // ---- identity -------------------------------------------------------------------------------
 
-    /** @return the storage viewed */
+    /**
+     * Returns the storage viewed.
+     *
+     * @return the storage viewed
+     */
     public Storage storage() {
         return storage;
     }
 
-    /** @return the backend that holds the storage */
+    /**
+     * Returns the backend that holds the storage.
+     *
+     * @return the backend that holds the storage
+     */
     public Backend backend() {
         return storage.backend();
     }
 
-    /** @return first element of the view in the storage */
+    /**
+     * Where this view starts in its storage.
+     *
+     * @return first element of the view in the storage
+     */
     public int offset() {
         return offset;
     }
 
-    /** @return the shape */
+    /**
+     * Returns the shape.
+     *
+     * @return the shape
+     */
     public Shape shape() {
         return shape;
     }
 
-    /** @return the number of elements */
+    /**
+     * Returns the number of elements.
+     *
+     * @return the number of elements
+     */
     public int size() {
         return shape.size();
     }
 
-    /** @return the rank */
+    /**
+     * Returns the rank.
+     *
+     * @return the rank
+     */
     public int rank() {
         return shape.rank();
     }
 
-    /** @param axis an axis; negative counts from the end @return its size */
+    /**
+     * The size of one axis.
+     *
+     * @param axis an axis; negative counts from the end
+     * @return its size
+     */
     public int dim(int axis) {
         return shape.dim(axis);
     }
 
     // ---- autograd -------------------------------------------------------------------------------
 
-    /** @return whether gradients flow to or through this tensor */
+    /**
+     * Returns whether gradients flow to or through this tensor.
+     *
+     * @return whether gradients flow to or through this tensor
+     */
     public boolean requiresGrad() {
         return requiresGrad;
     }
@@ -244,7 +277,11 @@ public final class Tensor {
         return this;
     }
 
-    /** @return the accumulated gradient, or null before the first backward */
+    /**
+     * Returns the accumulated gradient, or null before the first backward.
+     *
+     * @return the accumulated gradient, or null before the first backward
+     */
     public Tensor grad() {
         return grad;
     }
@@ -262,7 +299,11 @@ public final class Tensor {
         this.grad = g;
     }
 
-    /** @return whether this tensor was produced by a recorded operation */
+    /**
+     * Returns whether this tensor was produced by a recorded operation.
+     *
+     * @return whether this tensor was produced by a recorded operation
+     */
     public boolean isLeaf() {
         return gradFn == null;
     }
@@ -272,12 +313,20 @@ public final class Tensor {
         Autograd.backward(this, null);
     }
 
-    /** @param seed the gradient of some scalar with respect to this tensor (same shape) */
+    /**
+     * Back-propagates from this tensor, given the gradient of a scalar with respect to it.
+     *
+     * @param seed the gradient of some scalar with respect to this tensor (same shape)
+     */
     public void backward(Tensor seed) {
         Autograd.backward(this, seed);
     }
 
-    /** @return a tensor sharing this storage but cut from the graph, not requiring a gradient */
+    /**
+     * Returns a tensor sharing this storage but cut from the graph, not requiring a gradient.
+     *
+     * @return a tensor sharing this storage but cut from the graph, not requiring a gradient
+     */
     public Tensor detach() {
         return new Tensor(storage, offset, shape);
     }
@@ -294,7 +343,11 @@ public final class Tensor {
         return Layout.reshape(this, dims);
     }
 
-    /** @return a 1-D view of every element */
+    /**
+     * Returns a 1-D view of every element.
+     *
+     * @return a 1-D view of every element
+     */
     public Tensor flatten() {
         return reshape(-1);
     }
@@ -333,14 +386,22 @@ public final class Tensor {
 
     // ---- element access and transfer ------------------------------------------------------------
 
-    /** @return every element, copied to a host array */
+    /**
+     * Returns every element, copied to a host array.
+     *
+     * @return every element, copied to a host array
+     */
     public float[] toArray() {
         float[] out = new float[size()];
         backend().read(this, out, 0);
         return out;
     }
 
-    /** @return the value of a one-element tensor */
+    /**
+     * Returns the value of a one-element tensor.
+     *
+     * @return the value of a one-element tensor
+     */
     public float item() {
         if (size() != 1) {
             throw new IllegalArgumentException("item: tensor of shape " + shape + " has " + size() + " elements, not 1");
@@ -387,6 +448,8 @@ public final class Tensor {
     }
 
     /**
+     * Moves this tensor to a backend.
+     *
      * @param target a backend
      * @return this tensor if already there, else a copy on {@code target} (not recorded for autograd)
      */

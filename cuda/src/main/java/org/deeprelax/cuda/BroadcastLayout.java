@@ -19,6 +19,8 @@ final class BroadcastLayout {
     }
 
     /**
+     * The kernels' {@code Broadcast} struct for an output shape and two operands' strides.
+     *
      * @param dims output dims
      * @param a first operand's broadcast strides
      * @param b second operand's broadcast strides (may equal a)

@@ -21,7 +21,12 @@ import java.util.TreeMap;
  */
 public final class CachingAllocator implements AutoCloseable {
 
-    /** A device block: its pointer and its class size. */
+    /**
+     * A device block.
+     *
+     * @param ptr its device address
+     * @param bytes its size: the size class that served the request
+     */
     public record Block(long ptr, long bytes) {
     }
 
@@ -32,12 +37,18 @@ public final class CachingAllocator implements AutoCloseable {
     private long inUse, peak, cached, allocs, frees, reuses;
     private boolean closed;
 
-    /** @param memory the raw device allocator */
+    /**
+     * A caching allocator over a raw device allocator.
+     *
+     * @param memory the raw device allocator
+     */
     public CachingAllocator(DeviceMemory memory) {
         this.memory = memory;
     }
 
     /**
+     * Hands out a block, from the cache when one of its size class is free.
+     *
      * @param bytes requested size
      * @return a block of at least that size (its contents are undefined)
      */
@@ -100,7 +111,11 @@ public final class CachingAllocator implements AutoCloseable {
         cached = 0;
     }
 
-    /** @return the counters now */
+    /**
+     * Returns the counters now.
+     *
+     * @return the counters now
+     */
     public AllocatorStats stats() {
         return new AllocatorStats(inUse, peak, cached, allocs, frees, reuses);
     }

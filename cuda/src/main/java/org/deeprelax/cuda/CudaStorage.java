@@ -32,6 +32,8 @@ public final class CudaStorage implements Storage {
     }
 
     /**
+     * Where the storage starts on the device.
+     *
      * @return the device address of element 0
      * @throws IllegalStateException once closed
      */

@@ -6,9 +6,18 @@ package org.deeprelax.cuda;
  */
 public interface DeviceMemory {
 
-    /** @param bytes size @return a device pointer */
+    /**
+     * Returns a device pointer.
+     *
+     * @param bytes size
+     * @return a device pointer
+     */
     long allocate(long bytes);
 
-    /** @param ptr a pointer from {@link #allocate} */
+    /**
+     * Frees what {@link #allocate} returned.
+     *
+     * @param ptr a pointer from {@link #allocate}
+     */
     void free(long ptr);
 }

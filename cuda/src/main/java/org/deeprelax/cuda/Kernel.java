@@ -43,7 +43,11 @@ final class Kernel {
         this.pointers = arena.allocate(ADDRESS, MAX_PARAMS);
     }
 
-    /** @return this, with the argument list emptied */
+    /**
+     * Returns this, with the argument list emptied.
+     *
+     * @return this, with the argument list emptied
+     */
     Kernel args() {
         offset = 0;
         count = 0;
@@ -61,31 +65,56 @@ final class Kernel {
         return at;
     }
 
-    /** @param devicePtr a device pointer argument @return this */
+    /**
+     * Appends a device pointer argument.
+     *
+     * @param devicePtr a device pointer argument
+     * @return this
+     */
     Kernel ptr(long devicePtr) {
         values.set(JAVA_LONG, slot(8, 8), devicePtr);
         return this;
     }
 
-    /** @param v an {@code int} argument @return this */
+    /**
+     * Appends an {@code int} argument.
+     *
+     * @param v an {@code int} argument
+     * @return this
+     */
     Kernel i32(int v) {
         values.set(JAVA_INT, slot(4, 4), v);
         return this;
     }
 
-    /** @param v a {@code float} argument @return this */
+    /**
+     * Appends a {@code float} argument.
+     *
+     * @param v a {@code float} argument
+     * @return this
+     */
     Kernel f32(float v) {
         values.set(JAVA_FLOAT, slot(4, 4), v);
         return this;
     }
 
-    /** @param v an {@code unsigned long long} argument (bits as given) @return this */
+    /**
+     * Appends an {@code unsigned long long} argument.
+     *
+     * @param v an {@code unsigned long long} argument (bits as given)
+     * @return this
+     */
     Kernel u64(long v) {
         values.set(JAVA_LONG, slot(8, 8), v);
         return this;
     }
 
-    /** @param ints a by-value struct made only of {@code int} fields, in declaration order @return this */
+    /**
+     * Appends a by-value struct of {@code int} fields.
+     *
+     * @param ints a by-value struct made only of {@code int} fields, in declaration order
+     * @return this
+     */
     Kernel intStruct(int[] ints) {
         long at = slot(4 * ints.length, 4);
         for (int i = 0; i < ints.length; i++) {

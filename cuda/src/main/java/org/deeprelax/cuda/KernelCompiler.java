@@ -40,6 +40,8 @@ final class KernelCompiler {
     private final String arch;
 
     /**
+     * A compiler for one device architecture.
+     *
      * @param nvrtc the compiler
      * @param cacheDir where cubins are kept (created when missing); null disables the disk cache
      * @param ccMajor compute capability major
@@ -51,12 +53,21 @@ final class KernelCompiler {
         this.arch = "sm_" + ccMajor + ccMinor;
     }
 
-    /** @return the compile options for this architecture */
+    /**
+     * Returns the compile options for this architecture.
+     *
+     * @return the compile options for this architecture
+     */
     List<String> options() {
         return List.of("--gpu-architecture=" + arch, "-default-device", "--std=c++17", "--fmad=false");
     }
 
-    /** @param family e.g. {@code updates} @return its cubin, from the cache or freshly compiled */
+    /**
+     * The cubin of a kernel family, from the disk cache or freshly compiled.
+     *
+     * @param family e.g. {@code updates}
+     * @return its cubin, from the cache or freshly compiled
+     */
     byte[] cubin(String family) {
         String source = resource(family + ".cu");
         Map<String, String> headers = headers();
@@ -98,7 +109,12 @@ final class KernelCompiler {
         return headers;
     }
 
-    /** @param name a file under {@code org/deeprelax/cuda/kernels/} @return its text */
+    /**
+     * Reads a kernel resource.
+     *
+     * @param name a file under {@code org/deeprelax/cuda/kernels/}
+     * @return its text
+     */
     static String resource(String name) {
         String path = "/org/deeprelax/cuda/kernels/" + name;
         try (InputStream in = KernelCompiler.class.getResourceAsStream(path)) {

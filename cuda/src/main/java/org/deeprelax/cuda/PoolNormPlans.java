@@ -48,15 +48,28 @@ final class PoolNormPlans implements AutoCloseable {
                 cudnn.tensor4d(g.n(), g.c(), g.h(), g.w()), cudnn.tensor4d(g.n(), g.c(), g.p(), g.q())));
     }
 
-    /** @param g sizes @param max max or average @param x input @param y output */
+    /**
+     * Runs a max- or average-pooling forward pass.
+     *
+     * @param g sizes
+     * @param max max or average
+     * @param x input
+     * @param y output
+     */
     void poolForward(PoolGeometry g, boolean max, long x, long y) {
         Pool p = pool(g, max ? Cudnn.POOLING_MAX_DETERMINISTIC : Cudnn.POOLING_AVERAGE_COUNT_INCLUDE_PADDING);
         cudnn.poolingForward(handle, p.desc(), Constants.ONE, p.x(), x, Constants.ZERO, p.y(), y);
     }
 
     /**
-     * @param g sizes @param max max or average @param x forward input @param y forward output
-     * @param dy output gradient @param dx input gradient
+     * Runs a max- or average-pooling backward pass.
+     *
+     * @param g sizes
+     * @param max max or average
+     * @param x forward input
+     * @param y forward output
+     * @param dy output gradient
+     * @param dx input gradient
      */
     void poolBackward(PoolGeometry g, boolean max, long x, long y, long dy, long dx) {
         Pool p = pool(g, max ? Cudnn.POOLING_MAX_DETERMINISTIC : Cudnn.POOLING_AVERAGE_COUNT_INCLUDE_PADDING);

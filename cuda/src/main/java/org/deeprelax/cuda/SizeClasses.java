@@ -20,6 +20,8 @@ public final class SizeClasses {
     }
 
     /**
+     * The size class that serves a request.
+     *
      * @param bytes requested size, {@code >= 0}
      * @return the size of the block that serves it
      */

@@ -31,7 +31,12 @@ public interface Init {
         return (t, seed, stream) -> t.backend().fillUniform(t, -bound, bound, seed, stream, 0);
     }
 
-    /** @param value the value @return an initialiser filling with {@code value} */
+    /**
+     * Returns an initialiser filling with {@code value}.
+     *
+     * @param value the value
+     * @return an initialiser filling with {@code value}
+     */
     static Init constant(float value) {
         return (t, seed, stream) -> t.backend().fill(t, value);
     }

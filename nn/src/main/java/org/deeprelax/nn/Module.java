@@ -28,6 +28,10 @@ public abstract class Module {
     private boolean training = true;
     private Model owner;
 
+    /** A module with no parameters and no children yet; subclasses declare theirs in their constructor. */
+    protected Module() {
+    }
+
     /**
      * Applies the module.
      *

@@ -25,17 +25,29 @@ public final class Parameter {
         this.trainable = trainable;
     }
 
-    /** @return the name within its module, such as {@code weight} */
+    /**
+     * Returns the name within its module, such as {@code weight}.
+     *
+     * @return the name within its module, such as {@code weight}
+     */
     public String name() {
         return name;
     }
 
-    /** @return the shape */
+    /**
+     * Returns the shape.
+     *
+     * @return the shape
+     */
     public Shape shape() {
         return shape;
     }
 
-    /** @return whether it is trained (else it is a buffer) */
+    /**
+     * Returns whether it is trained (else it is a buffer).
+     *
+     * @return whether it is trained (else it is a buffer)
+     */
     public boolean trainable() {
         return trainable;
     }
@@ -44,7 +56,11 @@ public final class Parameter {
         return init;
     }
 
-    /** @return the value, a view into the arena; gradients accumulate into {@code value().grad()} */
+    /**
+     * Returns the value, a view into the arena; gradients accumulate into {@code value().grad()}.
+     *
+     * @return the value, a view into the arena; gradients accumulate into {@code value().grad()}
+     */
     public Tensor value() {
         if (value == null) {
             throw new IllegalStateException("parameter '" + name + "' is not bound to a model yet; build one with Model.build");
@@ -52,7 +68,11 @@ public final class Parameter {
         return value;
     }
 
-    /** @return the first element of this parameter in its arena */
+    /**
+     * Returns the first element of this parameter in its arena.
+     *
+     * @return the first element of this parameter in its arena
+     */
     public int offset() {
         return offset;
     }

@@ -36,26 +36,14 @@ import org.deeprelax.core.ConvGeometry;
  * work is split over (image, block of four filters) units, image-major, so each thread pads an image
  * once and a batch of one still uses every core.
  *
- * <p><b>Which one, measured.</b> The GEMM under im2col decides the contest. Measured with the packed Vector API {@code Sgemm} under im2col (JMH {@code ConvBenchmark.forwardAlgo},
- * batch 128, both cores, quiet machine; docs/performance.md):
- * <pre>
- *   layer (input → filters)                     im2col ms       direct ms       direct/im2col
- *   LeNet conv1      [128,1,28,28] → 20×5×5      1.87 ± 0.34     1.54 ± 0.74     0.82
- *   All-CNN-BN conv1 [128,3,32,32] → 96×3×3 pad 1 7.65 ± 0.77    11.43 ± 0.70     1.49
- * </pre>
- * (Earlier, with a stand-in GEMM while the real one was being written, three runs each gave
- * direct/im2col 0.71–0.90 for LeNet conv1 and 1.02–1.22 for All-CNN-BN conv1.)
- * So LeNet conv1 goes direct (about 20% faster) and All-CNN-BN conv1 through im2col (about 50% faster).
- * The unfold costs about {@code c·r·s·p·q} copies per image, amortised over the {@code k} filter rows
- * of the GEMM, while the direct kernel pays a fixed overhead on every multiply-add (a table-driven
- * input offset and its bounds checks): it wins with few filters. Sweeping {@code k} at batch 32, one
- * thread, two runs, direct/im2col was 0.58/0.56 at k = 8, 0.83/0.87 at 20, 1.00/0.87 at 32 and
- * 0.93–1.04 from 48 to 96 on the LeNet input; 0.44/0.56 at 8, 0.63/0.89 at 20, 0.72/1.04 at 32 and
- * up to 0.87/1.31 at 96 on the All-CNN input. A 1×1 unpadded filter needs no unfolding at all, and
- * there the GEMM won by 2.2× (192 → 10 channels on 8×8). Hence {@link #useDirect}: <b>the direct
- * kernel for stride 1 with at most 32 filters, unless 1×1 unpadded; im2col + GEMM otherwise.</b> The
- * threshold leans towards im2col because a packed, cache-blocked {@code Sgemm} will only move the
- * crossover down; {@code ConvBenchmark.forwardAlgo} times both algorithms to measure it again then.
+ * <p><b>Which one.</b> The unfold costs about {@code c·r·s·p·q} copies per image, amortised over the
+ * {@code k} filter rows of the GEMM, while the direct kernel pays a fixed overhead on every multiply-add
+ * (a table-driven input offset and its bounds checks): it wins with few filters, and the GEMM wins on a
+ * 1×1 unpadded filter, which needs no unfolding. Hence {@link #useDirect}: <b>the direct kernel for
+ * stride 1 with at most 32 filters, unless 1×1 unpadded; im2col + GEMM otherwise.</b> The measurements
+ * behind the rule (both algorithms on the first layers of LeNet and All-CNN-BN, and a sweep of the
+ * filter count) are in {@code docs/performance.md}; {@code ConvBenchmark.forwardAlgo} times both
+ * algorithms to measure the crossover again.
  */
 public final class CpuConv {
 

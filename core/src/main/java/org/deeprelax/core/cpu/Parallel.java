@@ -42,7 +42,11 @@ public final class Parallel {
     private Parallel() {
     }
 
-    /** @return the number of threads a parallel loop uses (the system property {@code deeprelax.threads} overrides it) */
+    /**
+     * Returns the number of threads a parallel loop uses (the system property {@code deeprelax.threads} overrides it).
+     *
+     * @return the number of threads a parallel loop uses (the system property {@code deeprelax.threads} overrides it)
+     */
     public static int threads() {
         return THREADS;
     }

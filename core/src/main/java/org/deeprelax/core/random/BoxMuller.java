@@ -50,7 +50,12 @@ final class BoxMuller {
 
     // ---- one pair -------------------------------------------------------------------------------
 
-    /** @param w the even word @return sqrt(−2 ln u1), u1 = ((w >>> 8) + 1)·2^-24 in (0, 1] */
+    /**
+     * Returns sqrt(−2 ln u1), u1 = ((w >>> 8) + 1)·2^-24 in (0, 1].
+     *
+     * @param w the even word
+     * @return sqrt(−2 ln u1), u1 = ((w >>> 8) + 1)·2^-24 in (0, 1]
+     */
     static float radius(int w) {
         float u1 = ((w >>> 8) + 1) * INV_2_24;
         int bits = Float.floatToRawIntBits(u1);
@@ -71,7 +76,13 @@ final class BoxMuller {
         return (float) Math.sqrt(-2f * ln);
     }
 
-    /** @param w the odd word @param sine whether to return sin θ rather than cos θ, θ = 2π·(w >>> 8)·2^-24 */
+    /**
+     * The sine or cosine of the angle an odd Philox word encodes.
+     *
+     * @param w the odd word
+     * @param sine whether to return sin θ rather than cos θ, θ = 2π·(w >>> 8)·2^-24
+     * @return sin θ or cos θ
+     */
     static float trig(int w, boolean sine) {
         int k = w >>> 8;
         int q = (k + (1 << 21)) >>> 22;
@@ -92,7 +103,14 @@ final class BoxMuller {
         return negative ? -v : v;
     }
 
-    /** @param w0 even word @param w1 odd word @param odd the sine branch @return one standard normal */
+    /**
+     * Returns one standard normal.
+     *
+     * @param w0 even word
+     * @param w1 odd word
+     * @param odd the sine branch
+     * @return one standard normal
+     */
     static float normal(int w0, int w1, boolean odd) {
         return radius(w0) * trig(w1, odd);
     }

@@ -47,17 +47,29 @@ public final class PhiloxStream {
         setPosition(position);
     }
 
-    /** @return the seed */
+    /**
+     * Returns the seed.
+     *
+     * @return the seed
+     */
     public long seed() {
         return seed;
     }
 
-    /** @return the stream number */
+    /**
+     * Returns the stream number.
+     *
+     * @return the stream number
+     */
     public long stream() {
         return stream;
     }
 
-    /** @return the index of the next word to be consumed; save it to checkpoint the stream */
+    /**
+     * Returns the index of the next word to be consumed; save it to checkpoint the stream.
+     *
+     * @return the index of the next word to be consumed; save it to checkpoint the stream
+     */
     public long position() {
         return position;
     }
@@ -76,17 +88,29 @@ public final class PhiloxStream {
         this.position = position;
     }
 
-    /** @return the next 32-bit word, {@code Philox.bits(seed, stream, position)} */
+    /**
+     * Returns the next 32-bit word, {@code Philox.bits(seed, stream, position)}.
+     *
+     * @return the next 32-bit word, {@code Philox.bits(seed, stream, position)}
+     */
     public int nextInt() {
         return words[lane()];
     }
 
-    /** @return the next uniform in {@code [0, 1)}, {@code Philox.uniform(seed, stream, position)} */
+    /**
+     * Returns the next uniform in {@code [0, 1)}, {@code Philox.uniform(seed, stream, position)}.
+     *
+     * @return the next uniform in {@code [0, 1)}, {@code Philox.uniform(seed, stream, position)}
+     */
     public float nextFloat() {
         return Philox.toUniform(words[lane()]);
     }
 
-    /** @return the next standard normal, {@code Philox.normal(seed, stream, position)} */
+    /**
+     * Returns the next standard normal, {@code Philox.normal(seed, stream, position)}.
+     *
+     * @return the next standard normal, {@code Philox.normal(seed, stream, position)}
+     */
     public float nextNormal() {
         int lane = lane();
         int first = lane & 2;

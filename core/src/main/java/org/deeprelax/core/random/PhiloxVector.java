@@ -65,12 +65,18 @@ public final class PhiloxVector {
         }
     }
 
-    /** @return the calling thread's instance */
+    /**
+     * Returns the calling thread's instance.
+     *
+     * @return the calling thread's instance
+     */
     public static PhiloxVector forThisThread() {
         return PER_THREAD.get();
     }
 
     /**
+     * Tells whether the vector path can start at an index.
+     *
      * @param index the index of the first number of a call
      * @return whether a call can start there: at a block's first word, with no carry into the counter's
      *     high word inside the call

@@ -37,7 +37,11 @@ public final class Cublas {
     private final NativeLibrary lib;
     private final MethodHandle create, destroy, setStream, setMathMode, sgemm, statusString, setWorkspace;
 
-    /** @param lib the opened {@code libcublas} (or a stand-in, in tests) */
+    /**
+     * Binds the cuBLAS API of an opened library.
+     *
+     * @param lib the opened {@code libcublas} (or a stand-in, in tests)
+     */
     Cublas(NativeLibrary lib) {
         this.lib = lib;
         create = lib.function("cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -53,7 +57,11 @@ public final class Cublas {
         setWorkspace = lib.function("cublasSetWorkspace_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
     }
 
-    /** @return the library, opened once per JVM */
+    /**
+     * Returns the library, opened once per JVM.
+     *
+     * @return the library, opened once per JVM
+     */
     public static Cublas get() {
         Cublas c = instance;
         if (c == null) {
@@ -70,12 +78,21 @@ public final class Cublas {
         return c;
     }
 
-    /** @return where the library was loaded from (a path, or that the dynamic loader found it by name) */
+    /**
+     * Returns where the library was loaded from (a path, or that the dynamic loader found it by name).
+     *
+     * @return where the library was loaded from (a path, or that the dynamic loader found it by name)
+     */
     public String libraryPath() {
         return lib.location();
     }
 
-    /** @param status a {@code cublasStatus_t} @return cuBLAS's text for it */
+    /**
+     * Returns cuBLAS's text for it.
+     *
+     * @param status a {@code cublasStatus_t}
+     * @return cuBLAS's text for it
+     */
     public String statusString(int status) {
         MemorySegment s = (MemorySegment) callObject(() -> (MemorySegment) statusString.invokeExact(status));
         return s.equals(MemorySegment.NULL) ? "unknown cublasStatus_t" : s.reinterpret(4096).getString(0);
@@ -87,7 +104,11 @@ public final class Cublas {
         }
     }
 
-    /** @return a new handle (call on the thread whose context is current) */
+    /**
+     * Returns a new handle (call on the thread whose context is current).
+     *
+     * @return a new handle (call on the thread whose context is current)
+     */
     public MemorySegment create() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment h = a.allocate(ADDRESS);
@@ -96,22 +117,42 @@ public final class Cublas {
         }
     }
 
-    /** @param handle destroyed */
+    /**
+     * Destroys a handle ({@code cublasDestroy_v2}).
+     *
+     * @param handle destroyed
+     */
     public void destroy(MemorySegment handle) {
         check("cublasDestroy_v2", call(() -> (int) destroy.invokeExact(handle)));
     }
 
-    /** @param handle the handle @param stream every later call is queued on it */
+    /**
+     * Queues every later call of a handle on a stream ({@code cublasSetStream_v2}).
+     *
+     * @param handle the handle
+     * @param stream every later call is queued on it
+     */
     public void setStream(MemorySegment handle, MemorySegment stream) {
         check("cublasSetStream_v2", call(() -> (int) setStream.invokeExact(handle, stream)));
     }
 
-    /** @param handle the handle @param mode a {@code cublasMath_t} */
+    /**
+     * Sets a handle's math mode ({@code cublasSetMathMode}).
+     *
+     * @param handle the handle
+     * @param mode a {@code cublasMath_t}
+     */
     public void setMathMode(MemorySegment handle, int mode) {
         check("cublasSetMathMode", call(() -> (int) setMathMode.invokeExact(handle, mode)));
     }
 
-    /** @param handle the handle @param ptr device workspace @param bytes its size */
+    /**
+     * Gives a handle its workspace ({@code cublasSetWorkspace_v2}), as graph capture requires.
+     *
+     * @param handle the handle
+     * @param ptr device workspace
+     * @param bytes its size
+     */
     public void setWorkspace(MemorySegment handle, long ptr, long bytes) {
         check("cublasSetWorkspace_v2", call(() -> (int) setWorkspace.invokeExact(handle, ptr, bytes)));
     }

@@ -8,11 +8,16 @@ public final class CudaException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The library whose call failed, such as {@code cuda} or {@code cublas}. */
     private final String library;
+    /** The function that failed. */
     private final String call;
+    /** The status it returned. */
     private final int status;
 
     /**
+     * A failed call of a CUDA library.
+     *
      * @param library e.g. {@code cuda}, {@code cublas}
      * @param call the function that failed
      * @param status its return code
@@ -25,17 +30,29 @@ public final class CudaException extends RuntimeException {
         this.status = status;
     }
 
-    /** @return the library's short name */
+    /**
+     * Returns the library's short name.
+     *
+     * @return the library's short name
+     */
     public String library() {
         return library;
     }
 
-    /** @return the function that failed */
+    /**
+     * Returns the function that failed.
+     *
+     * @return the function that failed
+     */
     public String call() {
         return call;
     }
 
-    /** @return the numeric status */
+    /**
+     * Returns the numeric status.
+     *
+     * @return the numeric status
+     */
     public int status() {
         return status;
     }

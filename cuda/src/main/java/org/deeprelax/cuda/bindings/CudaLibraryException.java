@@ -5,12 +5,21 @@ public final class CudaLibraryException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** @param message what is missing and where it was looked for */
+    /**
+     * A library or symbol that could not be found.
+     *
+     * @param message what is missing and where it was looked for
+     */
     public CudaLibraryException(String message) {
         super(message);
     }
 
-    /** @param message what is missing @param cause the loader's error */
+    /**
+     * A library that could not be loaded, with the loader's error.
+     *
+     * @param message what is missing
+     * @param cause the loader's error
+     */
     public CudaLibraryException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -80,7 +80,11 @@ public final class Cudnn {
             findFwd, findBwdData, findBwdFilter, wsFwd, wsBwdData, wsBwdFilter,
             convFwd, convBwdData, convBwdFilter, poolFwd, poolBwd, bnTrain, bnInfer, bnBwd;
 
-    /** @param lib the opened {@code libcudnn.so.9} (or a stand-in, in tests) */
+    /**
+     * Binds the cuDNN API of an opened library.
+     *
+     * @param lib the opened {@code libcudnn.so.9} (or a stand-in, in tests)
+     */
     Cudnn(NativeLibrary lib) {
         this.lib = lib;
         FunctionDescriptor i_p = FunctionDescriptor.of(JAVA_INT, ADDRESS);
@@ -155,7 +159,11 @@ public final class Cudnn {
                 JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_DOUBLE, JAVA_LONG, JAVA_LONG));
     }
 
-    /** @return the library, opened once per JVM */
+    /**
+     * Returns the library, opened once per JVM.
+     *
+     * @return the library, opened once per JVM
+     */
     public static Cudnn get() {
         Cudnn c = instance;
         if (c == null) {
@@ -170,12 +178,21 @@ public final class Cudnn {
         return c;
     }
 
-    /** @return where the library was loaded from (a path, or that the dynamic loader found it by name) */
+    /**
+     * Returns where the library was loaded from (a path, or that the dynamic loader found it by name).
+     *
+     * @return where the library was loaded from (a path, or that the dynamic loader found it by name)
+     */
     public String libraryPath() {
         return lib.location();
     }
 
-    /** @param status a {@code cudnnStatus_t} @return cuDNN's text for it */
+    /**
+     * Returns cuDNN's text for it.
+     *
+     * @param status a {@code cudnnStatus_t}
+     * @return cuDNN's text for it
+     */
     public String errorString(int status) {
         MemorySegment s = (MemorySegment) callObject(() -> (MemorySegment) errorString.invokeExact(status));
         return s.equals(MemorySegment.NULL) ? "unknown cudnnStatus_t" : s.reinterpret(4096).getString(0);
@@ -187,7 +204,11 @@ public final class Cudnn {
         }
     }
 
-    /** @return {@code cudnnGetVersion()}, e.g. 91400 for 9.14.0 */
+    /**
+     * Returns {@code cudnnGetVersion()}, e.g. 91400 for 9.14.0.
+     *
+     * @return {@code cudnnGetVersion()}, e.g. 91400 for 9.14.0
+     */
     public long version() {
         return (long) callObject(() -> (long) version.invokeExact());
     }
@@ -204,22 +225,43 @@ public final class Cudnn {
         check(what, call(() -> (int) h.invokeExact(p)));
     }
 
-    /** @return a new handle */
+    /**
+     * Returns a new handle.
+     *
+     * @return a new handle
+     */
     public MemorySegment create() {
         return createOut("cudnnCreate", create);
     }
 
-    /** @param handle destroyed */
+    /**
+     * Destroys a handle ({@code cudnnDestroy}).
+     *
+     * @param handle destroyed
+     */
     public void destroy(MemorySegment handle) {
         destroyWith("cudnnDestroy", destroy, handle);
     }
 
-    /** @param handle the handle @param stream every later call is queued on it */
+    /**
+     * Queues every later call of a handle on a stream ({@code cudnnSetStream}).
+     *
+     * @param handle the handle
+     * @param stream every later call is queued on it
+     */
     public void setStream(MemorySegment handle, MemorySegment stream) {
         check("cudnnSetStream", call(() -> (int) setStream.invokeExact(handle, stream)));
     }
 
-    /** @param n batch @param c channels @param h height @param w width @return a float NCHW tensor descriptor */
+    /**
+     * Returns a float NCHW tensor descriptor.
+     *
+     * @param n batch
+     * @param c channels
+     * @param h height
+     * @param w width
+     * @return a float NCHW tensor descriptor
+     */
     public MemorySegment tensor4d(int n, int c, int h, int w) {
         MemorySegment d = createOut("cudnnCreateTensorDescriptor", createTensor);
         check("cudnnSetTensor4dDescriptor([" + n + ", " + c + ", " + h + ", " + w + "])", call(
@@ -227,12 +269,24 @@ public final class Cudnn {
         return d;
     }
 
-    /** @param d destroyed */
+    /**
+     * Destroys a tensor descriptor.
+     *
+     * @param d destroyed
+     */
     public void destroyTensor(MemorySegment d) {
         destroyWith("cudnnDestroyTensorDescriptor", destroyTensor, d);
     }
 
-    /** @param k filters @param c channels @param r height @param s width @return a float KCRS filter descriptor */
+    /**
+     * Returns a float KCRS filter descriptor.
+     *
+     * @param k filters
+     * @param c channels
+     * @param r height
+     * @param s width
+     * @return a float KCRS filter descriptor
+     */
     public MemorySegment filter4d(int k, int c, int r, int s) {
         MemorySegment d = createOut("cudnnCreateFilterDescriptor", createFilter);
         check("cudnnSetFilter4dDescriptor", call(
@@ -240,13 +294,22 @@ public final class Cudnn {
         return d;
     }
 
-    /** @param d destroyed */
+    /**
+     * Destroys a filter descriptor.
+     *
+     * @param d destroyed
+     */
     public void destroyFilter(MemorySegment d) {
         destroyWith("cudnnDestroyFilterDescriptor", destroyFilter, d);
     }
 
     /**
-     * @param padH padding @param padW padding @param strideH stride @param strideW stride
+     * Creates a 2-D convolution descriptor.
+     *
+     * @param padH padding
+     * @param padW padding
+     * @param strideH stride
+     * @param strideW stride
      * @param mathType a {@code cudnnMathType_t}
      * @return a float cross-correlation descriptor, dilation 1
      */
@@ -258,19 +321,35 @@ public final class Cudnn {
         return d;
     }
 
-    /** @param d a convolution descriptor @param mathType a {@code cudnnMathType_t} */
+    /**
+     * Sets a convolution's math type ({@code cudnnSetConvolutionMathType}).
+     *
+     * @param d a convolution descriptor
+     * @param mathType a {@code cudnnMathType_t}
+     */
     public void setConvolutionMathType(MemorySegment d, int mathType) {
         check("cudnnSetConvolutionMathType", call(() -> (int) setConvMath.invokeExact(d, mathType)));
     }
 
-    /** @param d destroyed */
+    /**
+     * Destroys a convolution descriptor.
+     *
+     * @param d destroyed
+     */
     public void destroyConvolution(MemorySegment d) {
         destroyWith("cudnnDestroyConvolutionDescriptor", destroyConv, d);
     }
 
     /**
+     * Creates a 2-D pooling descriptor.
+     *
      * @param mode a {@code cudnnPoolingMode_t}
-     * @param kh window @param kw window @param padH padding @param padW padding @param sh stride @param sw stride
+     * @param kh window
+     * @param kw window
+     * @param padH padding
+     * @param padW padding
+     * @param sh stride
+     * @param sw stride
      * @return a pooling descriptor that propagates NaN
      */
     public MemorySegment pooling2d(int mode, int kh, int kw, int padH, int padW, int sh, int sw) {
@@ -280,7 +359,11 @@ public final class Cudnn {
         return d;
     }
 
-    /** @param d destroyed */
+    /**
+     * Destroys a pooling descriptor.
+     *
+     * @param d destroyed
+     */
     public void destroyPooling(MemorySegment d) {
         destroyWith("cudnnDestroyPoolingDescriptor", destroyPool, d);
     }
@@ -329,44 +412,93 @@ public final class Cudnn {
         return results;
     }
 
-    /** @param results from {@link #find} @param requested the count asked for @return how many are valid */
+    /**
+     * How many entries of an algorithm search are valid.
+     *
+     * @param results from {@link #find}
+     * @param requested the count asked for
+     * @return how many are valid
+     */
     public static int returnedCount(MemorySegment results, int requested) {
         return results.get(JAVA_INT, PERF_SIZE * requested);
     }
 
-    /** @param results perf array @param i index @return its {@code algo} */
+    /**
+     * Returns its {@code algo}.
+     *
+     * @param results perf array
+     * @param i index
+     * @return its {@code algo}
+     */
     public static int perfAlgo(MemorySegment results, int i) {
         return results.get(JAVA_INT, PERF_SIZE * i);
     }
 
-    /** @param results perf array @param i index @return its {@code status} */
+    /**
+     * Returns its {@code status}.
+     *
+     * @param results perf array
+     * @param i index
+     * @return its {@code status}
+     */
     public static int perfStatus(MemorySegment results, int i) {
         return results.get(JAVA_INT, PERF_SIZE * i + 4);
     }
 
-    /** @param results perf array @param i index @return its {@code time} in ms */
+    /**
+     * Returns its {@code time} in ms.
+     *
+     * @param results perf array
+     * @param i index
+     * @return its {@code time} in ms
+     */
     public static float perfTime(MemorySegment results, int i) {
         return results.get(JAVA_FLOAT, PERF_SIZE * i + 8);
     }
 
-    /** @param results perf array @param i index @return its {@code memory} (workspace bytes) */
+    /**
+     * Returns its {@code memory} (workspace bytes).
+     *
+     * @param results perf array
+     * @param i index
+     * @return its {@code memory} (workspace bytes)
+     */
     public static long perfMemory(MemorySegment results, int i) {
         return results.get(JAVA_LONG, PERF_SIZE * i + 16);
     }
 
-    /** @param results perf array @param i index @return its {@code determinism} */
+    /**
+     * Returns its {@code determinism}.
+     *
+     * @param results perf array
+     * @param i index
+     * @return its {@code determinism}
+     */
     public static int perfDeterminism(MemorySegment results, int i) {
         return results.get(JAVA_INT, PERF_SIZE * i + 24);
     }
 
-    /** @param results perf array @param i index @return its {@code mathType} */
+    /**
+     * Returns its {@code mathType}.
+     *
+     * @param results perf array
+     * @param i index
+     * @return its {@code mathType}
+     */
     public static int perfMathType(MemorySegment results, int i) {
         return results.get(JAVA_INT, PERF_SIZE * i + 28);
     }
 
     /**
-     * @param handle the handle @param pass the pass @param x input (or dx) @param w filter (or dw)
-     * @param conv convolution @param y output (or dy) @param algo the algorithm
+     * The workspace one convolution pass with one algorithm needs.
+     *
+     * @param handle the handle
+     * @param pass the pass
+     * @param x input (or dx)
+     * @param w filter (or dw)
+     * @param conv convolution
+     * @param y output (or dy)
+     * @param algo the algorithm
      * @return the workspace it needs, in bytes
      */
     public long workspaceSize(MemorySegment handle, Pass pass, MemorySegment x, MemorySegment w, MemorySegment conv,
@@ -419,8 +551,16 @@ public final class Cudnn {
     }
 
     /**
-     * @param handle handle @param pool descriptor @param alpha host float @param xDesc input @param x data
-     * @param beta host float @param yDesc output @param y data
+     * Pooling forward ({@code cudnnPoolingForward}).
+     *
+     * @param handle handle
+     * @param pool descriptor
+     * @param alpha host float
+     * @param xDesc input
+     * @param x data
+     * @param beta host float
+     * @param yDesc output
+     * @param y data
      */
     public void poolingForward(MemorySegment handle, MemorySegment pool, MemorySegment alpha, MemorySegment xDesc,
                                long x, MemorySegment beta, MemorySegment yDesc, long y) {
@@ -429,8 +569,17 @@ public final class Cudnn {
     }
 
     /**
-     * @param handle handle @param pool descriptor @param alpha host float @param yDesc output desc @param y data
-     * @param dy output gradient (same descriptor) @param xDesc input desc @param x data @param beta host float
+     * Pooling backward ({@code cudnnPoolingBackward}).
+     *
+     * @param handle handle
+     * @param pool descriptor
+     * @param alpha host float
+     * @param yDesc output desc
+     * @param y data
+     * @param dy output gradient (same descriptor)
+     * @param xDesc input desc
+     * @param x data
+     * @param beta host float
      * @param dx input gradient (same descriptor as x)
      */
     public void poolingBackward(MemorySegment handle, MemorySegment pool, MemorySegment alpha, MemorySegment yDesc,
@@ -443,10 +592,22 @@ public final class Cudnn {
      * Training batch-norm: y, running averages (weight {@code factor} on the batch, unbiased variance),
      * saved mean and saved inverse standard deviation {@code 1/sqrt(biased var + eps)}.
      *
-     * @param handle handle @param mode a {@code cudnnBatchNormMode_t} @param one host float 1 @param zero host
-     *     float 0 @param xDesc x and y descriptor @param x input @param y output @param bnDesc [1,c,1,1]
-     * @param scale gamma @param bias beta @param factor exponential average factor @param runningMean updated
-     * @param runningVar updated @param eps epsilon @param saveMean out @param saveInvStd out
+     * @param handle handle
+     * @param mode a {@code cudnnBatchNormMode_t}
+     * @param one host float 1
+     * @param zero host float 0
+     * @param xDesc x and y descriptor
+     * @param x input
+     * @param y output
+     * @param bnDesc [1,c,1,1]
+     * @param scale gamma
+     * @param bias beta
+     * @param factor exponential average factor
+     * @param runningMean updated
+     * @param runningVar updated
+     * @param eps epsilon
+     * @param saveMean out
+     * @param saveInvStd out
      */
     public void batchNormTraining(MemorySegment handle, int mode, MemorySegment one, MemorySegment zero,
                                   MemorySegment xDesc, long x, long y, MemorySegment bnDesc, long scale, long bias,
@@ -458,9 +619,21 @@ public final class Cudnn {
     }
 
     /**
-     * @param handle handle @param mode mode @param one host 1 @param zero host 0 @param xDesc x and y desc
-     * @param x input @param y output @param bnDesc [1,c,1,1] @param scale gamma @param bias beta
-     * @param mean running mean @param var running variance @param eps epsilon
+     * Batch-norm forward with given statistics ({@code cudnnBatchNormalizationForwardInference}).
+     *
+     * @param handle handle
+     * @param mode mode
+     * @param one host 1
+     * @param zero host 0
+     * @param xDesc x and y desc
+     * @param x input
+     * @param y output
+     * @param bnDesc [1,c,1,1]
+     * @param scale gamma
+     * @param bias beta
+     * @param mean running mean
+     * @param var running variance
+     * @param eps epsilon
      */
     public void batchNormInference(MemorySegment handle, int mode, MemorySegment one, MemorySegment zero,
                                    MemorySegment xDesc, long x, long y, MemorySegment bnDesc, long scale, long bias,
@@ -470,11 +643,23 @@ public final class Cudnn {
     }
 
     /**
-     * @param handle handle @param mode mode @param one host 1 @param zero host 0 @param xDesc x, dy, dx desc
-     * @param x input @param dy output gradient @param dx input gradient @param bnDesc [1,c,1,1]
-     * @param scale gamma @param dScale out @param dBias out @param eps the forward's epsilon (cuDNN
-     *     asks for the same value in both passes)
-     * @param saveMean from the forward @param saveInvStd from the forward
+     * Batch-norm backward ({@code cudnnBatchNormalizationBackward}).
+     *
+     * @param handle handle
+     * @param mode mode
+     * @param one host 1
+     * @param zero host 0
+     * @param xDesc x, dy, dx desc
+     * @param x input
+     * @param dy output gradient
+     * @param dx input gradient
+     * @param bnDesc [1,c,1,1]
+     * @param scale gamma
+     * @param dScale out
+     * @param dBias out
+     * @param eps the forward's epsilon (cuDNN asks for the same value in both passes)
+     * @param saveMean from the forward
+     * @param saveInvStd from the forward
      */
     public void batchNormBackward(MemorySegment handle, int mode, MemorySegment one, MemorySegment zero,
                                   MemorySegment xDesc, long x, long dy, long dx, MemorySegment bnDesc, long scale,

@@ -53,7 +53,11 @@ public final class Driver {
             cuModuleUnload, cuModuleGetFunction, cuLaunchKernel, cuGetErrorString, cuEventCreate, cuEventRecord,
             cuEventSynchronize, cuEventQuery, cuEventDestroy, cuEventElapsedTime;
 
-    /** @param lib the opened {@code libcuda.so.1} (or a stand-in, in tests) */
+    /**
+     * Binds the driver API of an opened library.
+     *
+     * @param lib the opened {@code libcuda.so.1} (or a stand-in, in tests)
+     */
     Driver(NativeLibrary lib) {
         this.lib = lib;
         FunctionDescriptor i_i = FunctionDescriptor.of(JAVA_INT, JAVA_INT);
@@ -125,7 +129,11 @@ public final class Driver {
         return d;
     }
 
-    /** @return where {@code libcuda.so.1} was loaded from (a path, or that the dynamic loader found it by name) */
+    /**
+     * Returns where {@code libcuda.so.1} was loaded from (a path, or that the dynamic loader found it by name).
+     *
+     * @return where {@code libcuda.so.1} was loaded from (a path, or that the dynamic loader found it by name)
+     */
     public String libraryPath() {
         return lib.location();
     }
@@ -147,6 +155,8 @@ public final class Driver {
     }
 
     /**
+     * The driver's text for a status code.
+     *
      * @param status a {@code CUresult}
      * @return {@code cuGetErrorString}'s text for it
      */
@@ -167,7 +177,11 @@ public final class Driver {
 
     // ---- device and context -------------------------------------------------------------------
 
-    /** @return {@code cuDriverGetVersion}, e.g. 13000 for CUDA 13.0 */
+    /**
+     * Returns {@code cuDriverGetVersion}, e.g. 13000 for CUDA 13.0.
+     *
+     * @return {@code cuDriverGetVersion}, e.g. 13000 for CUDA 13.0
+     */
     public int driverVersion() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_INT);
@@ -176,7 +190,11 @@ public final class Driver {
         }
     }
 
-    /** @return the number of CUDA devices */
+    /**
+     * Returns the number of CUDA devices.
+     *
+     * @return the number of CUDA devices
+     */
     public int deviceCount() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_INT);
@@ -185,7 +203,12 @@ public final class Driver {
         }
     }
 
-    /** @param ordinal device number @return the {@code CUdevice} handle */
+    /**
+     * Returns the {@code CUdevice} handle.
+     *
+     * @param ordinal device number
+     * @return the {@code CUdevice} handle
+     */
     public int deviceGet(int ordinal) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_INT);
@@ -194,7 +217,13 @@ public final class Driver {
         }
     }
 
-    /** @param attribute a {@code CUdevice_attribute} @param device the device @return its value */
+    /**
+     * Reads a device attribute ({@code cuDeviceGetAttribute}).
+     *
+     * @param attribute a {@code CUdevice_attribute}
+     * @param device the device
+     * @return its value
+     */
     public int deviceAttribute(int attribute, int device) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_INT);
@@ -204,7 +233,12 @@ public final class Driver {
         }
     }
 
-    /** @param device the device @return its marketing name */
+    /**
+     * Returns its marketing name.
+     *
+     * @param device the device
+     * @return its marketing name
+     */
     public String deviceName(int device) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment buf = a.allocate(256);
@@ -232,44 +266,80 @@ public final class Driver {
         check("cuDevicePrimaryCtxRelease_v2", call(() -> (int) cuDevicePrimaryCtxRelease.invokeExact(device)));
     }
 
-    /** @param ctx made current on the calling thread */
+    /**
+     * Makes a context current on the calling thread ({@code cuCtxSetCurrent}).
+     *
+     * @param ctx made current on the calling thread
+     */
     public void ctxSetCurrent(MemorySegment ctx) {
         check("cuCtxSetCurrent", call(() -> (int) cuCtxSetCurrent.invokeExact(ctx)));
     }
 
     // ---- streams and events -------------------------------------------------------------------
 
-    /** @param flags e.g. {@link #STREAM_NON_BLOCKING} @return a new stream */
+    /**
+     * Returns a new stream.
+     *
+     * @param flags e.g. {@link #STREAM_NON_BLOCKING}
+     * @return a new stream
+     */
     public MemorySegment streamCreate(int flags) {
         return outHandle("cuStreamCreate", v -> (int) cuStreamCreate.invokeExact(v, flags));
     }
 
-    /** @param stream destroyed (pending work still completes) */
+    /**
+     * Destroys a stream ({@code cuStreamDestroy_v2}).
+     *
+     * @param stream destroyed (pending work still completes)
+     */
     public void streamDestroy(MemorySegment stream) {
         check("cuStreamDestroy_v2", call(() -> (int) cuStreamDestroy.invokeExact(stream)));
     }
 
-    /** @param stream waited for; errors of earlier asynchronous work surface here */
+    /**
+     * Waits until a stream has finished its work ({@code cuStreamSynchronize}).
+     *
+     * @param stream waited for; errors of earlier asynchronous work surface here
+     */
     public void streamSynchronize(MemorySegment stream) {
         check("cuStreamSynchronize", call(() -> (int) cuStreamSynchronize.invokeExact(stream)));
     }
 
-    /** @param flags e.g. {@link #EVENT_DISABLE_TIMING} @return a new event */
+    /**
+     * Returns a new event.
+     *
+     * @param flags e.g. {@link #EVENT_DISABLE_TIMING}
+     * @return a new event
+     */
     public MemorySegment eventCreate(int flags) {
         return outHandle("cuEventCreate", v -> (int) cuEventCreate.invokeExact(v, flags));
     }
 
-    /** @param event recorded @param stream at this point of the stream */
+    /**
+     * Records an event in a stream ({@code cuEventRecord}).
+     *
+     * @param event recorded
+     * @param stream at this point of the stream
+     */
     public void eventRecord(MemorySegment event, MemorySegment stream) {
         check("cuEventRecord", call(() -> (int) cuEventRecord.invokeExact(event, stream)));
     }
 
-    /** @param event waited for by the host */
+    /**
+     * Waits on the host until an event has happened ({@code cuEventSynchronize}).
+     *
+     * @param event waited for by the host
+     */
     public void eventSynchronize(MemorySegment event) {
         check("cuEventSynchronize", call(() -> (int) cuEventSynchronize.invokeExact(event)));
     }
 
-    /** @param event queried @return whether all work before it has completed */
+    /**
+     * Returns whether all work before it has completed.
+     *
+     * @param event queried
+     * @return whether all work before it has completed
+     */
     public boolean eventQuery(MemorySegment event) {
         int r = call(() -> (int) cuEventQuery.invokeExact(event));
         if (r == ERROR_NOT_READY) {
@@ -279,12 +349,22 @@ public final class Driver {
         return true;
     }
 
-    /** @param event destroyed */
+    /**
+     * Destroys an event ({@code cuEventDestroy_v2}).
+     *
+     * @param event destroyed
+     */
     public void eventDestroy(MemorySegment event) {
         check("cuEventDestroy_v2", call(() -> (int) cuEventDestroy.invokeExact(event)));
     }
 
-    /** @param start earlier event @param end later event (both completed) @return milliseconds between them */
+    /**
+     * The time between two completed events ({@code cuEventElapsedTime}).
+     *
+     * @param start earlier event
+     * @param end later event (both completed)
+     * @return milliseconds between them
+     */
     public float eventElapsedMillis(MemorySegment start, MemorySegment end) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_FLOAT);
@@ -295,7 +375,12 @@ public final class Driver {
 
     // ---- memory -------------------------------------------------------------------------------
 
-    /** @param bytes size @return a device pointer */
+    /**
+     * Returns a device pointer.
+     *
+     * @param bytes size
+     * @return a device pointer
+     */
     public long memAlloc(long bytes) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(JAVA_LONG);
@@ -304,55 +389,111 @@ public final class Driver {
         }
     }
 
-    /** @param ptr a device pointer from {@link #memAlloc} */
+    /**
+     * Frees device memory ({@code cuMemFree_v2}).
+     *
+     * @param ptr a device pointer from {@link #memAlloc}
+     */
     public void memFree(long ptr) {
         check("cuMemFree_v2", call(() -> (int) cuMemFree.invokeExact(ptr)));
     }
 
-    /** @param bytes size @return page-locked host memory of that size */
+    /**
+     * Returns page-locked host memory of that size.
+     *
+     * @param bytes size
+     * @return page-locked host memory of that size
+     */
     public MemorySegment memAllocHost(long bytes) {
         return outHandle("cuMemAllocHost_v2(" + bytes + " bytes)", v -> (int) cuMemAllocHost.invokeExact(v, bytes))
                 .reinterpret(bytes);
     }
 
-    /** @param p page-locked memory from {@link #memAllocHost} */
+    /**
+     * Frees page-locked host memory ({@code cuMemFreeHost}).
+     *
+     * @param p page-locked memory from {@link #memAllocHost}
+     */
     public void memFreeHost(MemorySegment p) {
         check("cuMemFreeHost", call(() -> (int) cuMemFreeHost.invokeExact(p)));
     }
 
-    /** @param dst device @param src host (pinned for true asynchrony) @param bytes size @param stream stream */
+    /**
+     * Queues a host-to-device copy ({@code cuMemcpyHtoDAsync_v2}).
+     *
+     * @param dst device
+     * @param src host (pinned for true asynchrony)
+     * @param bytes size
+     * @param stream stream
+     */
     public void memcpyHtoDAsync(long dst, MemorySegment src, long bytes, MemorySegment stream) {
         check("cuMemcpyHtoDAsync_v2", call(() -> (int) cuMemcpyHtoDAsync.invokeExact(dst, src, bytes, stream)));
     }
 
-    /** @param dst host (pinned) @param src device @param bytes size @param stream stream */
+    /**
+     * Queues a device-to-host copy ({@code cuMemcpyDtoHAsync_v2}).
+     *
+     * @param dst host (pinned)
+     * @param src device
+     * @param bytes size
+     * @param stream stream
+     */
     public void memcpyDtoHAsync(MemorySegment dst, long src, long bytes, MemorySegment stream) {
         check("cuMemcpyDtoHAsync_v2", call(() -> (int) cuMemcpyDtoHAsync.invokeExact(dst, src, bytes, stream)));
     }
 
-    /** @param dst device @param src device @param bytes size @param stream stream */
+    /**
+     * Queues a device-to-device copy ({@code cuMemcpyDtoDAsync_v2}).
+     *
+     * @param dst device
+     * @param src device
+     * @param bytes size
+     * @param stream stream
+     */
     public void memcpyDtoDAsync(long dst, long src, long bytes, MemorySegment stream) {
         check("cuMemcpyDtoDAsync_v2", call(() -> (int) cuMemcpyDtoDAsync.invokeExact(dst, src, bytes, stream)));
     }
 
-    /** @param dst device @param value 32-bit pattern @param count number of 32-bit words @param stream stream */
+    /**
+     * Queues a fill of 32-bit words ({@code cuMemsetD32Async}).
+     *
+     * @param dst device
+     * @param value 32-bit pattern
+     * @param count number of 32-bit words
+     * @param stream stream
+     */
     public void memsetD32Async(long dst, int value, long count, MemorySegment stream) {
         check("cuMemsetD32Async", call(() -> (int) cuMemsetD32Async.invokeExact(dst, value, count, stream)));
     }
 
     // ---- modules and launches -----------------------------------------------------------------
 
-    /** @param image a cubin or NUL-terminated PTX image @return the loaded module */
+    /**
+     * Returns the loaded module.
+     *
+     * @param image a cubin or NUL-terminated PTX image
+     * @return the loaded module
+     */
     public MemorySegment moduleLoadData(MemorySegment image) {
         return outHandle("cuModuleLoadData", v -> (int) cuModuleLoadData.invokeExact(v, image));
     }
 
-    /** @param module unloaded */
+    /**
+     * Unloads a module ({@code cuModuleUnload}).
+     *
+     * @param module unloaded
+     */
     public void moduleUnload(MemorySegment module) {
         check("cuModuleUnload", call(() -> (int) cuModuleUnload.invokeExact(module)));
     }
 
-    /** @param module a loaded module @param name an {@code extern "C"} kernel name @return the function */
+    /**
+     * Looks a kernel up in a module ({@code cuModuleGetFunction}).
+     *
+     * @param module a loaded module
+     * @param name an {@code extern "C"} kernel name
+     * @return the function
+     */
     public MemorySegment moduleGetFunction(MemorySegment module, String name) {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment v = a.allocate(ADDRESS);

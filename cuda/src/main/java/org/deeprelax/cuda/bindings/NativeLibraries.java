@@ -88,6 +88,8 @@ public final class NativeLibraries {
     }
 
     /**
+     * The message of a library that could not be found.
+     *
      * @param what the libraries wanted, e.g. {@code libcublas.so.13 or libcublas.so.12}
      * @param dirs every directory searched
      * @param loaderError what the dynamic loader said when asked for it by bare name

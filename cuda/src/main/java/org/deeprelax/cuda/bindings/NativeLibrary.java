@@ -46,6 +46,8 @@ final class NativeLibrary {
     @FunctionalInterface
     interface Symbols {
         /**
+         * Looks a symbol up.
+         *
          * @param symbol the exported name
          * @param fd the C signature the binding will call it with
          * @return its address, or empty when the library does not export it
@@ -54,6 +56,8 @@ final class NativeLibrary {
     }
 
     /**
+     * An opened library.
+     *
      * @param name the library's file name
      * @param path where it was loaded from, or null when the dynamic loader found it by name
      * @param symbols its functions
@@ -116,7 +120,11 @@ final class NativeLibrary {
         companions.addAll(preload(name, path == null ? null : path.getParent(), List.of(companion), searched));
     }
 
-    /** @return the companions preloaded, each with where it came from */
+    /**
+     * Returns the companions preloaded, each with where it came from.
+     *
+     * @return the companions preloaded, each with where it came from
+     */
     List<String> companions() {
         return List.copyOf(companions);
     }
@@ -196,12 +204,18 @@ final class NativeLibrary {
         }
     }
 
-    /** @return where the library was loaded from, or that the dynamic loader found it by name */
+    /**
+     * Returns where the library was loaded from, or that the dynamic loader found it by name.
+     *
+     * @return where the library was loaded from, or that the dynamic loader found it by name
+     */
     String location() {
         return path != null ? path.toString() : name + " (found by the dynamic loader)";
     }
 
     /**
+     * A downcall handle to an exported function.
+     *
      * @param symbol the exported name (e.g. {@code cuMemAlloc_v2})
      * @param fd its C signature
      * @return the downcall handle

@@ -25,7 +25,11 @@ public final class Nvrtc {
     private final MethodHandle create, compile, logSize, log, cubinSize, cubin, ptxSize, ptx, destroy, errorString,
             version;
 
-    /** @param lib the opened {@code libnvrtc} (or a stand-in, in tests) */
+    /**
+     * Binds the NVRTC API of an opened library.
+     *
+     * @param lib the opened {@code libnvrtc} (or a stand-in, in tests)
+     */
     Nvrtc(NativeLibrary lib) {
         this.lib = lib;
         // nvrtcCreateProgram(nvrtcProgram *prog, const char *src, const char *name, int numHeaders,
@@ -46,7 +50,11 @@ public final class Nvrtc {
         version = lib.function("nvrtcVersion", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     }
 
-    /** @return the library, opened once per JVM */
+    /**
+     * Returns the library, opened once per JVM.
+     *
+     * @return the library, opened once per JVM
+     */
     public static Nvrtc get() {
         Nvrtc n = instance;
         if (n == null) {
@@ -66,6 +74,8 @@ public final class Nvrtc {
     }
 
     /**
+     * The builtins library NVRTC of a version loads by bare name.
+     *
      * @param major NVRTC's major version
      * @param minor its minor version
      * @return the file name of the builtins library that NVRTC of that version opens
@@ -74,12 +84,21 @@ public final class Nvrtc {
         return "libnvrtc-builtins.so." + major + "." + minor;
     }
 
-    /** @return where the library was loaded from (a path, or that the dynamic loader found it by name) */
+    /**
+     * Returns where the library was loaded from (a path, or that the dynamic loader found it by name).
+     *
+     * @return where the library was loaded from (a path, or that the dynamic loader found it by name)
+     */
     public String libraryPath() {
         return lib.location();
     }
 
-    /** @param status an {@code nvrtcResult} @return NVRTC's text for it */
+    /**
+     * Returns NVRTC's text for it.
+     *
+     * @param status an {@code nvrtcResult}
+     * @return NVRTC's text for it
+     */
     public String errorString(int status) {
         MemorySegment s = (MemorySegment) callObject(() -> (MemorySegment) errorString.invokeExact(status));
         return s.equals(MemorySegment.NULL) ? "unknown nvrtcResult" : s.reinterpret(4096).getString(0);
@@ -91,7 +110,11 @@ public final class Nvrtc {
         }
     }
 
-    /** @return {@code {major, minor}} of the library */
+    /**
+     * Returns {@code {major, minor}} of the library.
+     *
+     * @return {@code {major, minor}} of the library
+     */
     public int[] version() {
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ma = a.allocate(JAVA_INT);

@@ -23,22 +23,36 @@ public final class Batch {
         this.indices = new int[labels.size()];
     }
 
-    /** @return the images, {@code [size(), C, H, W]} */
+    /**
+     * Returns the images, {@code [size(), C, H, W]}.
+     *
+     * @return the images, {@code [size(), C, H, W]}
+     */
     public Tensor images() {
         return images;
     }
 
-    /** @return the labels, {@code [size()]}, class indices as floats */
+    /**
+     * Returns the labels, {@code [size()]}, class indices as floats.
+     *
+     * @return the labels, {@code [size()]}, class indices as floats
+     */
     public Tensor labels() {
         return labels;
     }
 
-    /** @return B, the number of valid examples in this batch (the tensors' first dimension) */
+    /**
+     * Returns B, the number of valid examples in this batch (the tensors' first dimension).
+     *
+     * @return B, the number of valid examples in this batch (the tensors' first dimension)
+     */
     public int size() {
         return indices.length;
     }
 
     /**
+     * Where an example of the batch comes from.
+     *
      * @param k a position in the batch, {@code [0, size())}
      * @return the dataset index of the example at that position
      */
@@ -46,7 +60,11 @@ public final class Batch {
         return indices[k];
     }
 
-    /** @return the batch's position in its pass (0 for the first batch of an epoch; the step for a sample) */
+    /**
+     * Returns the batch's position in its pass (0 for the first batch of an epoch; the step for a sample).
+     *
+     * @return the batch's position in its pass (0 for the first batch of an epoch; the step for a sample)
+     */
     public int number() {
         return number;
     }

@@ -189,7 +189,11 @@ public final class BatchLoader {
         return () -> new Pass(null, 0, count, -1);
     }
 
-    /** @return how many batches {@link #epoch(int)} delivers */
+    /**
+     * Returns how many batches {@link #epoch(int)} delivers.
+     *
+     * @return how many batches {@link #epoch(int)} delivers
+     */
     public int batchesPerEpoch() {
         int n = data.size();
         return lastBatch == LastBatch.DROP || partial == null ? n / batchSize : n / batchSize + 1;
@@ -237,22 +241,38 @@ public final class BatchLoader {
         backend.write(labelStaging, 0, batch.labels());
     }
 
-    /** @return the dataset served */
+    /**
+     * Returns the dataset served.
+     *
+     * @return the dataset served
+     */
     public Dataset dataset() {
         return data;
     }
 
-    /** @return B */
+    /**
+     * The batch size B.
+     *
+     * @return B
+     */
     public int batchSize() {
         return batchSize;
     }
 
-    /** @return the Philox seed */
+    /**
+     * Returns the Philox seed.
+     *
+     * @return the Philox seed
+     */
     public long seed() {
         return seed;
     }
 
-    /** @return what epochs do with the remainder */
+    /**
+     * Returns what epochs do with the remainder.
+     *
+     * @return what epochs do with the remainder
+     */
     public LastBatch lastBatch() {
         return lastBatch;
     }

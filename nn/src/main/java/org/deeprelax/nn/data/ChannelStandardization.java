@@ -62,6 +62,8 @@ public record ChannelStandardization(double[] mean, double[] std) {
     }
 
     /**
+     * Standardises every channel of a dataset with these statistics.
+     *
      * @param data a dataset with as many channels as these statistics
      * @return a standardised copy
      */

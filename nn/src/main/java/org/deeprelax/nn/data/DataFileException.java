@@ -24,6 +24,8 @@ public final class DataFileException extends IOException {
     private final long offset;
 
     /**
+     * A problem at a byte offset of a data file.
+     *
      * @param message the full message, which should name {@code file} (and {@code offset} if known)
      * @param file the file or directory concerned
      * @param offset the byte offset of the problem, or -1 if it has none
@@ -33,6 +35,8 @@ public final class DataFileException extends IOException {
     }
 
     /**
+     * A problem at a byte offset of a data file, with its cause.
+     *
      * @param message the full message
      * @param file the file concerned
      * @param offset the byte offset, or -1
@@ -64,12 +68,20 @@ public final class DataFileException extends IOException {
                 + (gzipped ? " of the decompressed gzip stream" : "") + ": ";
     }
 
-    /** @return the file or directory concerned, absolute */
+    /**
+     * Returns the file or directory concerned, absolute.
+     *
+     * @return the file or directory concerned, absolute
+     */
     public Path file() {
         return file;
     }
 
-    /** @return the byte offset of the problem (decompressed for gzip files), or -1 if it has none */
+    /**
+     * Returns the byte offset of the problem (decompressed for gzip files), or -1 if it has none.
+     *
+     * @return the byte offset of the problem (decompressed for gzip files), or -1 if it has none
+     */
     public long offset() {
         return offset;
     }

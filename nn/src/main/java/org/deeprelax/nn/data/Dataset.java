@@ -23,6 +23,8 @@ public final class Dataset {
     final int[] labels;
 
     /**
+     * A dataset over arrays it takes as they are.
+     *
      * @param name a short name for messages and logs, e.g. {@code "mnist/train"}
      * @param images {@code N·C·H·W} pixel values, example-major (not copied: the dataset owns it now)
      * @param labels {@code N} class indices (not copied)
@@ -57,37 +59,65 @@ public final class Dataset {
         this.numClasses = numClasses;
     }
 
-    /** @return the name, e.g. {@code "mnist/train"} */
+    /**
+     * Returns the name, e.g. {@code "mnist/train"}.
+     *
+     * @return the name, e.g. {@code "mnist/train"}
+     */
     public String name() {
         return name;
     }
 
-    /** @return N, the number of examples */
+    /**
+     * Returns N, the number of examples.
+     *
+     * @return N, the number of examples
+     */
     public int size() {
         return labels.length;
     }
 
-    /** @return C, channels per image */
+    /**
+     * Returns C, channels per image.
+     *
+     * @return C, channels per image
+     */
     public int channels() {
         return channels;
     }
 
-    /** @return H, rows per image */
+    /**
+     * Returns H, rows per image.
+     *
+     * @return H, rows per image
+     */
     public int height() {
         return height;
     }
 
-    /** @return W, columns per image */
+    /**
+     * Returns W, columns per image.
+     *
+     * @return W, columns per image
+     */
     public int width() {
         return width;
     }
 
-    /** @return {@code C·H·W}, the floats per example */
+    /**
+     * Returns {@code C·H·W}, the floats per example.
+     *
+     * @return {@code C·H·W}, the floats per example
+     */
     public int exampleSize() {
         return channels * height * width;
     }
 
-    /** @return the number of classes */
+    /**
+     * Returns the number of classes.
+     *
+     * @return the number of classes
+     */
     public int numClasses() {
         return numClasses;
     }
@@ -103,6 +133,8 @@ public final class Dataset {
     }
 
     /**
+     * Reads one pixel.
+     *
      * @param n an example index
      * @param c a channel
      * @param y a row
@@ -118,6 +150,8 @@ public final class Dataset {
     }
 
     /**
+     * Reads one example's label.
+     *
      * @param n an example index
      * @return its class label
      */
@@ -125,12 +159,20 @@ public final class Dataset {
         return labels[n];
     }
 
-    /** @return a copy of all labels */
+    /**
+     * Returns a copy of all labels.
+     *
+     * @return a copy of all labels
+     */
     public int[] labels() {
         return labels.clone();
     }
 
-    /** @return how many examples each class has, indexed by class */
+    /**
+     * Returns how many examples each class has, indexed by class.
+     *
+     * @return how many examples each class has, indexed by class
+     */
     public int[] classCounts() {
         int[] counts = new int[numClasses];
         for (int label : labels) {

@@ -28,6 +28,8 @@ public record GlobalContrastNormalization(double scale, double minDivisor) {
     public static final GlobalContrastNormalization PYLEARN2 = new GlobalContrastNormalization(55, 1e-8);
 
     /**
+     * Checks the settings.
+     *
      * @throws IllegalArgumentException unless both parameters are positive and finite
      */
     public GlobalContrastNormalization {
@@ -38,6 +40,8 @@ public record GlobalContrastNormalization(double scale, double minDivisor) {
     }
 
     /**
+     * Normalises every image of a dataset.
+     *
      * @param data a dataset
      * @return a copy with each image normalised
      */

@@ -14,6 +14,8 @@ final class IdxDatasetReader {
     }
 
     /**
+     * Reads an IDX images file and its labels file into a dataset.
+     *
      * @param name the dataset's name
      * @param imagesFile the image file
      * @param labelsFile the label file

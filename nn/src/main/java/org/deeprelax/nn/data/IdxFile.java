@@ -14,22 +14,36 @@ import java.util.Arrays;
  */
 public record IdxFile(Path file, boolean gzipped, int[] dims, byte[] data) {
 
-    /** @return the rank, the number of dimensions */
+    /**
+     * Returns the rank, the number of dimensions.
+     *
+     * @return the rank, the number of dimensions
+     */
     public int rank() {
         return dims.length;
     }
 
-    /** @return the number of items, {@code dims[0]} */
+    /**
+     * Returns the number of items, {@code dims[0]}.
+     *
+     * @return the number of items, {@code dims[0]}
+     */
     public int count() {
         return dims[0];
     }
 
-    /** @return the byte offset of the first data element: 4 bytes of magic, then 4 per dimension */
+    /**
+     * Returns the byte offset of the first data element: 4 bytes of magic, then 4 per dimension.
+     *
+     * @return the byte offset of the first data element: 4 bytes of magic, then 4 per dimension
+     */
     public long dataOffset() {
         return 4L + 4L * dims.length;
     }
 
     /**
+     * Reads one element as an unsigned byte.
+     *
      * @param i an element index in {@code [0, data.length)}
      * @return element {@code i} as an unsigned value in 0..255
      */
@@ -37,7 +51,11 @@ public record IdxFile(Path file, boolean gzipped, int[] dims, byte[] data) {
         return data[i] & 0xFF;
     }
 
-    /** @return the dimensions joined by ×, e.g. {@code 8000×28×28} */
+    /**
+     * Returns the dimensions joined by ×, e.g. {@code 8000×28×28}.
+     *
+     * @return the dimensions joined by ×, e.g. {@code 8000×28×28}
+     */
     public String dimsText() {
         return IdxReader.dimsText(dims);
     }

@@ -9,6 +9,8 @@ package org.deeprelax.nn.data;
 public record Split(Dataset train, Dataset test) {
 
     /**
+     * Checks that both sides are present.
+     *
      * @throws IllegalArgumentException if the parts disagree on image geometry or class count, since
      *         a model trained on one could not be evaluated on the other
      */

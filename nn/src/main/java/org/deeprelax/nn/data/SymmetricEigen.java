@@ -304,7 +304,11 @@ public record SymmetricEigen(double[] values, double[][] vectors) {
         }
     }
 
-    /** @return n, the matrix order */
+    /**
+     * The order n of the matrix.
+     *
+     * @return n, the matrix order
+     */
     public int order() {
         return values.length;
     }

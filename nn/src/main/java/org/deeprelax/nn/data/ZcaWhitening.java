@@ -225,6 +225,8 @@ public final class ZcaWhitening {
     }
 
     /**
+     * Whitens every image of a dataset with this transform.
+     *
      * @param data a dataset whose examples have {@link #dim()} floats
      * @return a whitened copy
      */
@@ -238,27 +240,47 @@ public final class ZcaWhitening {
         return data.withImages(out);
     }
 
-    /** @return d, the dimension */
+    /**
+     * The dimension d of the images whitened.
+     *
+     * @return d, the dimension
+     */
     public int dim() {
         return dim;
     }
 
-    /** @return ε */
+    /**
+     * Returns ε.
+     *
+     * @return ε
+     */
     public double epsilon() {
         return epsilon;
     }
 
-    /** @return a copy of the training mean μ */
+    /**
+     * Returns a copy of the training mean μ.
+     *
+     * @return a copy of the training mean μ
+     */
     public double[] mean() {
         return mean.clone();
     }
 
-    /** @return a copy of the covariance eigenvalues λ, ascending */
+    /**
+     * Returns a copy of the covariance eigenvalues λ, ascending.
+     *
+     * @return a copy of the covariance eigenvalues λ, ascending
+     */
     public double[] eigenvalues() {
         return eigenvalues.clone();
     }
 
-    /** @return a copy of W, row-major d×d (symmetric) */
+    /**
+     * Returns a copy of W, row-major d×d (symmetric).
+     *
+     * @return a copy of W, row-major d×d (symmetric)
+     */
     public float[] matrix() {
         return w.clone();
     }

@@ -11,7 +11,13 @@ public final class AvgPool2d extends Module {
     private final int stride;
     private final int padding;
 
-    /** @param kernel window size @param stride stride @param padding implicit zero padding */
+    /**
+     * Average pooling over square windows.
+     *
+     * @param kernel window size
+     * @param stride stride
+     * @param padding implicit zero padding
+     */
     public AvgPool2d(int kernel, int stride, int padding) {
         this.kernel = kernel;
         this.stride = stride;

@@ -19,6 +19,8 @@ public final class Conv2d extends Module {
     private final Parameter bias;
 
     /**
+     * A convolution with square kernels.
+     *
      * @param in input channels
      * @param out output channels
      * @param kernel kernel size

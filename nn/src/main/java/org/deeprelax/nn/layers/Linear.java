@@ -16,6 +16,8 @@ public final class Linear extends Module {
     private final Parameter bias;
 
     /**
+     * A linear layer, with a bias or without one.
+     *
      * @param in input features
      * @param out output features
      * @param bias whether to add a bias
@@ -27,7 +29,12 @@ public final class Linear extends Module {
         this.bias = bias ? parameter("bias", Shape.of(out), Init.kaimingUniform(in)) : null;
     }
 
-    /** @param in input features @param out output features */
+    /**
+     * A linear layer with a bias.
+     *
+     * @param in input features
+     * @param out output features
+     */
     public Linear(int in, int out) {
         this(in, out, true);
     }

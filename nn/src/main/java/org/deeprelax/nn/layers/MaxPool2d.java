@@ -11,7 +11,13 @@ public final class MaxPool2d extends Module {
     private final int stride;
     private final int padding;
 
-    /** @param kernel window size @param stride stride @param padding implicit padding */
+    /**
+     * Max pooling over square windows.
+     *
+     * @param kernel window size
+     * @param stride stride
+     * @param padding implicit padding
+     */
     public MaxPool2d(int kernel, int stride, int padding) {
         this.kernel = kernel;
         this.stride = stride;

@@ -6,6 +6,10 @@ import org.deeprelax.nn.Module;
 /** max(x, 0). */
 public final class ReLU extends Module {
 
+    /** A ReLU layer. */
+    public ReLU() {
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         return x.relu();

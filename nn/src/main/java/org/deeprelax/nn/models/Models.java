@@ -29,6 +29,8 @@ public final class Models {
     }
 
     /**
+     * Builds one of the networks by name.
+     *
      * @param name one of {@link #NAMES}
      * @return that network with its default dropout
      * @throws IllegalArgumentException naming the allowed values otherwise
@@ -43,6 +45,8 @@ public final class Models {
     }
 
     /**
+     * The shape of one input example of a network.
+     *
      * @param name one of {@link #NAMES}
      * @return the input shape of one example, {@code [c, h, w]}
      */

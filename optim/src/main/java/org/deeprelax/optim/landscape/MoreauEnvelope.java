@@ -24,6 +24,8 @@ public final class MoreauEnvelope {
     private final double gamma;
 
     /**
+     * The Moreau envelope of {@code f} at time {@code gamma}.
+     *
      * @param f the landscape
      * @param gamma the time γ, {@code > 0}
      */
@@ -32,12 +34,18 @@ public final class MoreauEnvelope {
         this.gamma = Check.positive("gamma", gamma);
     }
 
-    /** @return γ */
+    /**
+     * Returns γ.
+     *
+     * @return γ
+     */
     public double gamma() {
         return gamma;
     }
 
     /**
+     * The envelope at a point.
+     *
      * @param x the point
      * @return u(x, γ) = min_y f(y) + (x − y)²/(2γ)
      */
@@ -46,6 +54,8 @@ public final class MoreauEnvelope {
     }
 
     /**
+     * The proximal point of {@code x}.
+     *
      * @param x the point
      * @return prox_{γf}(x), the minimiser (when there are several, the one found lowest)
      */
@@ -54,6 +64,8 @@ public final class MoreauEnvelope {
     }
 
     /**
+     * The envelope's gradient at a point.
+     *
      * @param x the point
      * @return ∇u(x, γ) = (x − prox_{γf}(x))/γ, where the minimiser is unique
      */
@@ -62,6 +74,8 @@ public final class MoreauEnvelope {
     }
 
     /**
+     * Solves the proximal problem at {@code x}.
+     *
      * @param x the point, finite
      * @return the minimiser and the minimum of f(y) + (x − y)²/(2γ)
      */

@@ -11,20 +11,32 @@ package org.deeprelax.optim.landscape;
 public interface Objective1D {
 
     /**
+     * The objective at a point.
+     *
      * @param x the point
      * @return f(x)
      */
     double value(double x);
 
     /**
+     * The objective's derivative at a point.
+     *
      * @param x the point
      * @return f'(x)
      */
     double derivative(double x);
 
-    /** @return a number ≤ f(x) for every real x (f must be bounded below) */
+    /**
+     * Returns a number ≤ f(x) for every real x (f must be bounded below).
+     *
+     * @return a number ≤ f(x) for every real x (f must be bounded below)
+     */
     double lowerBound();
 
-    /** @return a number ≥ |f''(x)| for every real x */
+    /**
+     * Returns a number ≥ |f''(x)| for every real x.
+     *
+     * @return a number ≥ |f''(x)| for every real x
+     */
     double curvatureBound();
 }

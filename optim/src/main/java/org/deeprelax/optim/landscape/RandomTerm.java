@@ -34,6 +34,8 @@ public final class RandomTerm {
     private final double[] phase = new double[TERMS];
 
     /**
+     * A random term drawn from a seed.
+     *
      * @param seed the seed of the draws
      */
     public RandomTerm(long seed) {
@@ -46,12 +48,18 @@ public final class RandomTerm {
         }
     }
 
-    /** @return the seed */
+    /**
+     * Returns the seed.
+     *
+     * @return the seed
+     */
     public long seed() {
         return seed;
     }
 
     /**
+     * The term at a point.
+     *
      * @param x the point
      * @return r(x)
      */
@@ -64,6 +72,8 @@ public final class RandomTerm {
     }
 
     /**
+     * The term's derivative at a point.
+     *
      * @param x the point
      * @return r'(x)
      */
@@ -75,7 +85,11 @@ public final class RandomTerm {
         return sum;
     }
 
-    /** @return Σ aₖ, a bound on |r| */
+    /**
+     * Returns Σ aₖ, a bound on |r|.
+     *
+     * @return Σ aₖ, a bound on |r|
+     */
     public double amplitudeBound() {
         double sum = 0;
         for (double a : amplitude) {
@@ -84,7 +98,11 @@ public final class RandomTerm {
         return sum;
     }
 
-    /** @return Σ aₖ(2πνₖ)², a bound on |r''| */
+    /**
+     * Returns Σ aₖ(2πνₖ)², a bound on |r''|.
+     *
+     * @return Σ aₖ(2πνₖ)², a bound on |r''|
+     */
     public double curvatureBound() {
         double sum = 0;
         for (int k = 0; k < TERMS; k++) {

@@ -16,12 +16,18 @@ public final class ToyLandscape implements Objective1D {
         this.random = random;
     }
 
-    /** @return f(x) = x² + 1.5·sin(2πx) */
+    /**
+     * Returns f(x) = x² + 1.5·sin(2πx).
+     *
+     * @return f(x) = x² + 1.5·sin(2πx)
+     */
     public static ToyLandscape plain() {
         return new ToyLandscape(null);
     }
 
     /**
+     * The toy landscape with the small random term the paper's figure adds.
+     *
      * @param seed the seed of the perturbation
      * @return f(x) = x² + 1.5·sin(2πx) + r(x), with r the {@link RandomTerm} of this seed
      */
@@ -29,7 +35,11 @@ public final class ToyLandscape implements Objective1D {
         return new ToyLandscape(new RandomTerm(seed));
     }
 
-    /** @return the random term, or {@code null} for the plain landscape */
+    /**
+     * Returns the random term, or {@code null} for the plain landscape.
+     *
+     * @return the random term, or {@code null} for the plain landscape
+     */
     public RandomTerm randomTerm() {
         return random;
     }

@@ -51,7 +51,11 @@ public final class ViscousHamiltonJacobi {
      */
     public record Solution(double lo, double dx, double[] u, double dt, int steps) {
 
-        /** @return the last grid point */
+        /**
+         * Returns the last grid point.
+         *
+         * @return the last grid point
+         */
         public double hi() {
             return lo + (u.length - 1) * dx;
         }
