@@ -19,12 +19,18 @@ import org.deeprelax.core.update.FusedUpdates;
  */
 public interface Backend {
 
-    /** @return a short name for messages, such as {@code cpu} or {@code cuda:0} */
+    /**
+     * Returns a short name for messages, such as {@code cpu} or {@code cuda:0}.
+     *
+     * @return a short name for messages, such as {@code cpu} or {@code cuda:0}
+     */
     String name();
 
     // ---- memory -------------------------------------------------------------------------------
 
     /**
+     * Allocates zero-filled storage.
+     *
      * @param size number of elements
      * @return new storage, zero-filled
      */
@@ -50,16 +56,37 @@ public interface Backend {
 
     // ---- in-place elementwise (the optimizers' vocabulary) --------------------------------------
 
-    /** @param x filled with {@code value} everywhere @param value the value */
+    /**
+     * Fills a tensor with one value.
+     *
+     * @param x filled with {@code value} everywhere
+     * @param value the value
+     */
     void fill(Tensor x, float value);
 
-    /** @param src read @param dst overwritten with src (same size) */
+    /**
+     * Copies one tensor into another of the same size.
+     *
+     * @param src read
+     * @param dst overwritten with src (same size)
+     */
     void copy(Tensor src, Tensor dst);
 
-    /** {@code y += alpha·x} (same size). @param alpha scale @param x read @param y updated */
+    /**
+     * {@code y += alpha·x} (same size).
+     *
+     * @param alpha scale
+     * @param x read
+     * @param y updated
+     */
     void axpy(float alpha, Tensor x, Tensor y);
 
-    /** {@code x *= alpha}. @param alpha scale @param x updated */
+    /**
+     * {@code x *= alpha}.
+     *
+     * @param alpha scale
+     * @param x updated
+     */
     void scale(float alpha, Tensor x);
 
     // ---- elementwise with broadcasting ----------------------------------------------------------
@@ -173,13 +200,29 @@ public interface Backend {
      */
     void maxAlongAxisBackward(Tensor indices, Tensor dy, int axis, Tensor dx);
 
-    /** @param x a tensor @return the sum of its elements, accumulated in double */
+    /**
+     * Returns the sum of its elements, accumulated in double.
+     *
+     * @param x a tensor
+     * @return the sum of its elements, accumulated in double
+     */
     double sum(Tensor x);
 
-    /** @param x a tensor @param y another of the same size @return Σ xᵢyᵢ, accumulated in double */
+    /**
+     * Returns Σ xᵢyᵢ, accumulated in double.
+     *
+     * @param x a tensor
+     * @param y another of the same size
+     * @return Σ xᵢyᵢ, accumulated in double
+     */
     double dot(Tensor x, Tensor y);
 
-    /** @param x a tensor @return the Euclidean norm, accumulated in double */
+    /**
+     * Returns the Euclidean norm, accumulated in double.
+     *
+     * @param x a tensor
+     * @return the Euclidean norm, accumulated in double
+     */
     double norm2(Tensor x);
 
     // ---- dense linear algebra -------------------------------------------------------------------
@@ -246,19 +289,48 @@ public interface Backend {
 
     // ---- convolution and pooling (cuDNN's calls) ------------------------------------------------
 
-    /** @param g sizes @param x input @param w filters @param y output, overwritten */
+    /**
+     * Convolution forward (cuDNN's {@code cudnnConvolutionForward}).
+     *
+     * @param g sizes
+     * @param x input
+     * @param w filters
+     * @param y output, overwritten
+     */
     void conv2dForward(ConvGeometry g, Tensor x, Tensor w, Tensor y);
 
-    /** @param g sizes @param dy output gradient @param w filters @param dx input gradient, overwritten */
+    /**
+     * Convolution backward to the input (cuDNN's {@code cudnnConvolutionBackwardData}).
+     *
+     * @param g sizes
+     * @param dy output gradient
+     * @param w filters
+     * @param dx input gradient, overwritten
+     */
     void conv2dBackwardData(ConvGeometry g, Tensor dy, Tensor w, Tensor dx);
 
-    /** @param g sizes @param x input @param dy output gradient @param dw filter gradient, overwritten */
+    /**
+     * Convolution backward to the filters (cuDNN's {@code cudnnConvolutionBackwardFilter}).
+     *
+     * @param g sizes
+     * @param x input
+     * @param dy output gradient
+     * @param dw filter gradient, overwritten
+     */
     void conv2dBackwardFilter(ConvGeometry g, Tensor x, Tensor dy, Tensor dw);
 
-    /** @param g sizes @param x input @param y output, overwritten */
+    /**
+     * Max pooling forward.
+     *
+     * @param g sizes
+     * @param x input
+     * @param y output, overwritten
+     */
     void maxPoolForward(PoolGeometry g, Tensor x, Tensor y);
 
     /**
+     * Max pooling backward.
+     *
      * @param g sizes
      * @param x forward input
      * @param y forward output
@@ -267,7 +339,13 @@ public interface Backend {
      */
     void maxPoolBackward(PoolGeometry g, Tensor x, Tensor y, Tensor dy, Tensor dx);
 
-    /** @param g sizes @param x input @param y output (window mean, padding counted), overwritten */
+    /**
+     * Average pooling forward.
+     *
+     * @param g sizes
+     * @param x input
+     * @param y output (window mean, padding counted), overwritten
+     */
     void avgPoolForward(PoolGeometry g, Tensor x, Tensor y);
 
     /**

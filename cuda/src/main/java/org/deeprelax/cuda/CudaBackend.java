@@ -152,17 +152,29 @@ public final class CudaBackend implements Backend, AutoCloseable {
         return name;
     }
 
-    /** @return the GPU's name, e.g. {@code NVIDIA H100 80GB HBM3} */
+    /**
+     * Returns the GPU's name, e.g. {@code NVIDIA H100 80GB HBM3}.
+     *
+     * @return the GPU's name, e.g. {@code NVIDIA H100 80GB HBM3}
+     */
     public String deviceName() {
         return deviceName;
     }
 
-    /** @return the options this backend computes with */
+    /**
+     * Returns the options this backend computes with.
+     *
+     * @return the options this backend computes with
+     */
     public CudaOptions options() {
         return options;
     }
 
-    /** @return the device allocator's counters (test-visible: the steady state of training allocates nothing) */
+    /**
+     * Returns the device allocator's counters (test-visible: the steady state of training allocates nothing).
+     *
+     * @return the device allocator's counters (test-visible: the steady state of training allocates nothing)
+     */
     public AllocatorStats memoryStats() {
         return allocator.stats();
     }
@@ -173,7 +185,11 @@ public final class CudaBackend implements Backend, AutoCloseable {
         driver.streamSynchronize(stream);
     }
 
-    /** @return the backend's stream, for callers that time it with events or capture it */
+    /**
+     * Returns the backend's stream, for callers that time it with events or capture it.
+     *
+     * @return the backend's stream, for callers that time it with events or capture it
+     */
     public MemorySegment stream() {
         return stream;
     }
@@ -201,7 +217,12 @@ public final class CudaBackend implements Backend, AutoCloseable {
         }
     }
 
-    /** @param t a tensor on this backend @return the device address of its first element */
+    /**
+     * The device address of a tensor's first element.
+     *
+     * @param t a tensor on this backend
+     * @return the device address of its first element
+     */
     long ptr(Tensor t) {
         if (!(t.storage() instanceof CudaStorage s) || s.backend() != this) {
             throw new IllegalArgumentException(name + ": a tensor of shape " + t.shape() + " lives on "

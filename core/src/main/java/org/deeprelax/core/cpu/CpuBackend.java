@@ -54,7 +54,12 @@ public final class CpuBackend implements Backend {
         return "cpu";
     }
 
-    /** @param t a tensor on this backend @return its storage's array (the view starts at {@code t.offset()}) */
+    /**
+     * The array behind a CPU tensor (the view starts at {@code t.offset()}).
+     *
+     * @param t a tensor on this backend
+     * @return its storage's array (the view starts at {@code t.offset()})
+     */
     static float[] data(Tensor t) {
         if (!(t.storage() instanceof CpuStorage s)) {
             throw new IllegalArgumentException("cpu: a tensor of shape " + t.shape() + " lives on "

@@ -43,7 +43,11 @@ final class LangevinUpdate {
         this.wd = st.weightDecay();
     }
 
-    /** @return whether the step draws noise (a zero noise scale draws none) */
+    /**
+     * Returns whether the step draws noise (a zero noise scale draws none).
+     *
+     * @return whether the step draws noise (a zero noise scale draws none)
+     */
     boolean noisy() {
         return noisy;
     }
