@@ -355,7 +355,8 @@ public final class ParameterArena {
      *
      * @param in the state read
      * @param prefix the prefix it was saved under
-     * @throws IllegalArgumentException naming the file and both values if the layout or the seed differ; the
+     * @throws IllegalArgumentException naming the file and both values if the layout or the seed differ, or
+     *     the file, section and byte offset if the values are not the arena's size or not all finite; the
      *     arena is then unchanged
      */
     public void loadState(StateFile in, String prefix) {
@@ -364,18 +365,13 @@ public final class ParameterArena {
             throw new IllegalArgumentException(in.source() + ": '" + prefix + "' holds parameters of another layout: "
                     + shorten(theirs) + ", not " + shorten(layout()));
         }
-        long theirSeed = in.getLongs(prefix + ".seed")[0];
+        long theirSeed = in.getLong(prefix + ".seed", Long.MIN_VALUE, Long.MAX_VALUE);
         if (theirSeed != seed) {
             throw new IllegalArgumentException(in.source() + ": '" + prefix + "' was saved from parameters of seed "
                     + theirSeed + ", and these were built with seed " + seed + "; build them with seed " + theirSeed
                     + " (the seed addresses every random draw, so a resumed run with another would draw other numbers)");
         }
-        float[] data = in.getFloats(prefix + ".values");
-        if (data.length != values.size()) {
-            throw new IllegalArgumentException(in.source() + ": '" + prefix + ".values' has " + data.length
-                    + " values, the arena " + values.size());
-        }
-        backend.write(data, 0, values);
+        backend.write(in.getFiniteFloats(prefix + ".values", values.size()), 0, values);
     }
 
     private static String shorten(String s) {

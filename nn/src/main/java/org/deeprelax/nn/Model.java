@@ -303,8 +303,9 @@ public final class Model {
      * Restores what {@link #saveState} wrote.
      *
      * @param in the state read
-     * @throws IllegalArgumentException if it holds another model (naming both) or one built with another
-     *     seed (naming both seeds); the model is then unchanged
+     * @throws IllegalArgumentException if it holds another model (naming both), one built with another seed
+     *     (naming both seeds), or a section of the wrong length or with a non-finite value (naming it and the
+     *     byte offset); the model is then unchanged
      */
     public void loadState(StateFile in) {
         String theirs = in.getString("model.signature");
@@ -312,9 +313,11 @@ public final class Model {
             throw new IllegalArgumentException(in.source() + " holds a different model: " + shortSignature(theirs)
                     + ", not " + shortSignature(signature()));
         }
+        float[] buffers = in.getFiniteFloats("model.buffers", bufferArena.size());
+        long forwards = in.getLong("model.forwardCount", 0, Long.MAX_VALUE);
         arena.loadState(in, "model.parameters");
-        backend.write(in.getFloats("model.buffers"), 0, bufferArena);
-        forwardCount = in.getLongs("model.forwardCount")[0];
+        backend.write(buffers, 0, bufferArena);
+        forwardCount = forwards;
     }
 
     private static String shortSignature(String sig) {

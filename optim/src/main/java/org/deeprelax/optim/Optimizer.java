@@ -290,8 +290,9 @@ public abstract class Optimizer {
      *
      * @param in the state read
      * @param prefix the prefix it was saved under
-     * @throws IllegalArgumentException if it was saved for parameters of another layout or a buffer is
-     *     missing or of another size, naming it; the optimizer is then unchanged
+     * @throws IllegalArgumentException if it was saved for parameters of another layout, or a buffer is
+     *     missing, of another size or holds a non-finite value, or a count or the learning rate is out of
+     *     range, naming the section and the byte offset; the optimizer is then unchanged
      */
     public final void loadState(StateFile in, String prefix) {
         String layout = in.getString(prefix + ".layout");
@@ -300,24 +301,30 @@ public abstract class Optimizer {
                     + "' is for parameters laid out as " + shorten(layout) + ", not " + shorten(params.layout()));
         }
         Map<String, float[]> data = new LinkedHashMap<>();
-        buffers.forEach((name, t) -> {
-            float[] d = in.getFloats(prefix + "." + name);
-            if (d.length != t.size()) {
-                throw new IllegalArgumentException(in.source() + ": optimizer buffer '" + name + "' has " + d.length
-                        + " values, the parameters " + t.size());
-            }
-            data.put(name, d);
-        });
-        long[] counts = in.getLongs(prefix + ".counts");
+        buffers.forEach((name, t) -> data.put(name, in.getFiniteFloats(prefix + "." + name, t.size())));
+        String countsName = prefix + ".counts";
+        long[] counts = in.getLongs(countsName);
         if (counts.length != 3) {
-            throw new IllegalArgumentException(in.source() + ": section '" + prefix + ".counts' has " + counts.length
+            throw in.invalid(countsName, -1, "it has " + counts.length
                     + " values, not 3 (steps, evaluations, divergence reference)");
         }
-        float lr = in.getFloats(prefix + ".learningRate")[0];
+        if (counts[0] < 0 || counts[1] < counts[0]) {
+            throw in.invalid(countsName, 0, counts[0] + " steps and " + counts[1]
+                    + " gradient evaluations are impossible: each step evaluates the gradient at least once");
+        }
+        double reference = Double.longBitsToDouble(counts[2]);
+        if (!(Double.isNaN(reference) && counts[1] == 0 || reference >= 0 && Double.isFinite(reference))) {
+            throw in.invalid(countsName, 16, "the divergence reference loss " + reference + " is not a finite number ≥ 0"
+                    + " (or NaN before the first step)");
+        }
+        float lr = in.getFiniteFloats(prefix + ".learningRate", 1)[0];
+        if (lr < 0) {
+            throw in.invalid(prefix + ".learningRate", 0, "the learning rate " + lr + " is negative");
+        }
         buffers.forEach((name, t) -> t.backend().write(data.get(name), 0, t));
         steps = counts[0];
         evaluations = counts[1];
-        referenceLoss = Double.longBitsToDouble(counts[2]);
+        referenceLoss = reference;
         learningRate = lr;
     }
 
