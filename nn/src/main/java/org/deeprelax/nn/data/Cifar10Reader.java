@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
+import org.deeprelax.core.io.IoErrors;
+
 /**
  * Reads one file of the CIFAR-10 binary version: a sequence of 3073-byte records, each one label byte
  * (0–9) followed by 3072 pixel bytes, the red, green and blue planes of a 32×32 image (1024 bytes
@@ -44,22 +46,29 @@ final class Cifar10Reader {
         Path abs = file.toAbsolutePath();
         byte[] bytes;
         try {
+            // Everything that the size alone decides is checked before the file is read.
+            long size = Files.size(abs);
+            if (size == 0) {
+                throw DataFileException.at(abs, 0, false, "the file is empty; a CIFAR-10 batch holds records of "
+                        + RECORD + " bytes (1 label byte + " + PIXELS + " pixel bytes)");
+            }
+            long records = size / RECORD;
+            long rest = size % RECORD;
+            if (rest != 0) {
+                throw DataFileException.at(abs, records * RECORD, false, "incomplete record: the file is " + size
+                        + " bytes, " + records + " whole records of " + RECORD + " bytes (1 label byte + " + PIXELS
+                        + " pixel bytes) and " + rest + " bytes of record " + records + ", which starts here");
+            }
+            HeapCheck.require(abs, size, HeapCheck.heapLimit());
             bytes = Files.readAllBytes(abs);
         } catch (NoSuchFileException e) {
             throw new DataFileException(abs + ": no such file", abs, -1, e);
-        }
-        if (bytes.length == 0) {
-            throw DataFileException.at(abs, 0, false, "the file is empty; a CIFAR-10 batch holds records of "
-                    + RECORD + " bytes (1 label byte + " + PIXELS + " pixel bytes)");
+        } catch (DataFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DataFileException(abs + ": cannot be read: " + IoErrors.describe(e), abs, -1, e);
         }
         int records = bytes.length / RECORD;
-        int rest = bytes.length % RECORD;
-        if (rest != 0) {
-            long start = (long) records * RECORD;
-            throw DataFileException.at(abs, start, false, "incomplete record: the file is " + bytes.length
-                    + " bytes, " + records + " whole records of " + RECORD + " bytes (1 label byte + " + PIXELS
-                    + " pixel bytes) and " + rest + " bytes of record " + records + ", which starts here");
-        }
         int[] labels = new int[records];
         float[] images = new float[records * PIXELS];
         for (int r = 0; r < records; r++) {

@@ -8,6 +8,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 
+import org.deeprelax.core.io.IoErrors;
+
 /**
  * Reads IDX files, the format of MNIST and Fashion-MNIST, raw or gzip-compressed.
  *
@@ -32,6 +34,16 @@ public final class IdxReader {
     /** The largest byte array the JVM reliably allocates. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
 
+    /**
+     * Deflate's greatest compression, about 1032 to 1: a gzip file of C bytes cannot decompress to more
+     * than this many times C, so a header declaring more is damaged (or the file is cut short).
+     */
+    private static final long MAX_DEFLATE_RATIO = 1032;
+
+    /** The fixed part of a gzip header: magic, method, flags, time, extra flags, OS. */
+    private static final int GZIP_HEADER = 10;
+    private static final int DEFLATE = 8;
+
     private IdxReader() {
     }
 
@@ -45,14 +57,32 @@ public final class IdxReader {
      * @throws IOException if reading fails for another reason
      */
     public static IdxFile read(Path file) throws IOException {
+        return read(file, HeapCheck.heapLimit());
+    }
+
+    /**
+     * @param file the file, raw or gzip-compressed
+     * @param heapLimit the memory its contents may take (the heap's size, or less in tests)
+     * @return its dimensions and data
+     * @throws DataFileException if the file is missing, unreadable, malformed or too large for the heap
+     * @throws IOException if reading fails for another reason
+     */
+    static IdxFile read(Path file, long heapLimit) throws IOException {
         Path abs = file.toAbsolutePath();
         try (InputStream raw = Files.newInputStream(abs)) {
+            long fileSize = Files.size(abs);
             BufferedInputStream buffered = new BufferedInputStream(raw, 1 << 16);
             boolean gzipped = startsWithGzipMagic(buffered);
-            InputStream in = gzipped ? new GZIPInputStream(buffered, 1 << 16) : buffered;
-            return parse(new CountingInput(in, abs, gzipped));
+            InputStream in = gzipped ? gunzip(abs, buffered, fileSize) : buffered;
+            // What the stream can hold at most: the file itself, or what deflate can expand it to.
+            long capacity = gzipped ? fileSize * MAX_DEFLATE_RATIO : fileSize;
+            return parse(new CountingInput(in, abs, gzipped), capacity, fileSize, heapLimit);
         } catch (NoSuchFileException e) {
             throw new DataFileException(abs + ": no such file", abs, -1, e);
+        } catch (DataFileException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new DataFileException(abs + ": cannot be read: " + IoErrors.describe(e), abs, -1, e);
         }
     }
 
@@ -65,7 +95,39 @@ public final class IdxReader {
         return b0 == 0x1f && b1 == 0x8b;
     }
 
-    private static IdxFile parse(CountingInput in) throws IOException {
+    /**
+     * Checks the fixed gzip header, whose defects the JDK reports without the file or the place (or with
+     * no message at all), then opens the decompressing stream.
+     */
+    private static InputStream gunzip(Path file, BufferedInputStream in, long fileSize) throws IOException {
+        in.mark(GZIP_HEADER);
+        byte[] head = in.readNBytes(GZIP_HEADER);
+        in.reset();
+        if (head.length < GZIP_HEADER) {
+            throw compressedAt(file, head.length, "the gzip header is cut short: the file holds " + fileSize
+                    + " bytes, but a gzip header alone takes " + GZIP_HEADER);
+        }
+        if (head[2] != DEFLATE) {
+            throw compressedAt(file, 2, "the gzip compression method is " + (head[2] & 0xFF)
+                    + ", but gzip has only method 8 (deflate)");
+        }
+        if ((head[3] & 0xE0) != 0) {
+            throw compressedAt(file, 3, String.format("the gzip flag byte is 0x%02x, whose reserved bits 5 to 7 "
+                    + "must be zero", head[3] & 0xFF));
+        }
+        try {
+            return new GZIPInputStream(in, 1 << 16);
+        } catch (IOException e) {
+            throw compressedAt(file, GZIP_HEADER, "the gzip header's optional fields are damaged or cut short ("
+                    + IoErrors.reason(e) + ")");
+        }
+    }
+
+    private static DataFileException compressedAt(Path file, long offset, String problem) {
+        return new DataFileException(file + ": at byte offset " + offset + " of the compressed file: " + problem, file, offset);
+    }
+
+    private static IdxFile parse(CountingInput in, long capacity, long fileSize, long heapLimit) throws IOException {
         byte[] head = new byte[4];
         int got = in.readFully(head, 0, 4);
         if (got < 4) {
@@ -103,16 +165,24 @@ public final class IdxReader {
                 throw in.error(4 + 4 * i, "dimension " + i + " is " + d + ": the array would hold more than "
                         + MAX_ARRAY + " elements, which is not a plausible dataset file");
             }
+            // Checked before allocating: a few damaged bytes must not ask for gigabytes.
+            if (4L + 4L * rank + size * d > capacity && in.gzipped) {
+                throw in.error(4 + 4 * i, "dimension " + i + " is " + d + ": the array would hold " + size * d
+                        + " elements, but a gzip file of " + fileSize + " bytes decompresses to at most about "
+                        + capacity + " bytes; the file is damaged or cut short");
+            }
             dims[i] = (int) d;
             size *= d;
         }
         long dataOffset = 4L + 4L * rank;
+        if (!in.gzipped && dataOffset + size > fileSize) {
+            throw dataRanOut(in, dims, size, dataOffset, fileSize - dataOffset);
+        }
+        HeapCheck.require(in.file, size, heapLimit);
         byte[] data = new byte[(int) size];
         got = in.readFully(data, 0, data.length);
         if (got < data.length) {
-            throw in.error(dataOffset + got, "the data ran out: dimensions " + dimsText(dims) + " need "
-                    + size + " data bytes from offset " + dataOffset + " (a stream of " + (dataOffset + size)
-                    + " bytes), but only " + got + " are there");
+            throw dataRanOut(in, dims, size, dataOffset, got);
         }
         long extra = in.countRest();
         if (extra > 0) {
@@ -120,6 +190,12 @@ public final class IdxReader {
                     + dimsText(dims) + " end the array at offset " + (dataOffset + size));
         }
         return new IdxFile(in.file, in.gzipped, dims, data);
+    }
+
+    private static DataFileException dataRanOut(CountingInput in, int[] dims, long size, long dataOffset, long got) {
+        return in.error(dataOffset + got, "the data ran out: dimensions " + dimsText(dims) + " need "
+                + size + " data bytes from offset " + dataOffset + " (a stream of " + (dataOffset + size)
+                + " bytes), but only " + got + " are there");
     }
 
     /** Names the IDX element types, so an error says what the file holds, not only a number. */
@@ -206,7 +282,7 @@ public final class IdxReader {
         private DataFileException damaged(IOException e) {
             String what = gzipped ? "the gzip stream is truncated or corrupt (" : "reading failed (";
             return new DataFileException(DataFileException.where(file, position, gzipped) + what
-                    + e.getMessage() + ")", file, position, e);
+                    + IoErrors.reason(e) + ")", file, position, e);
         }
     }
 }

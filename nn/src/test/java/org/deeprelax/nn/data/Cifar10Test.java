@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -103,6 +104,7 @@ class Cifar10Test {
     }
 
     @Test
+    @Tag("reliability")
     void incompleteRecordGivesItsOffset() throws IOException {
         Path dir = writeDir(tmp.resolve("c"));
         byte[] b = Arrays.copyOf(batchFile(2, 7), 7 * 3073 - 100);
@@ -114,6 +116,21 @@ class Cifar10Test {
     }
 
     @Test
+    @Tag("reliability")
+    void aFileTooLargeForTheHeapIsRefusedBeforeReadingIt() throws IOException {
+        Path dir = writeDir(tmp.resolve("c"));
+        Path f = dir.resolve("data_batch_2.bin");
+        // A sparse file of a million records, 3 GB: more than a byte array can hold, let alone the heap.
+        try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            r.setLength(3073L * 1_000_000);
+        }
+        DataFileException e = assertThrows(DataFileException.class, () -> Datasets.cifar10(dir));
+        assertTrue(e.getMessage().contains(f.toAbsolutePath().toString()) && e.getMessage().contains("MB of memory")
+                && e.getMessage().contains("-Xmx"), e.getMessage());
+    }
+
+    @Test
+    @Tag("reliability")
     void badLabelByteIsReported() throws IOException {
         Path dir = writeDir(tmp.resolve("c"));
         byte[] b = batchFile(5, 3);
@@ -127,6 +144,7 @@ class Cifar10Test {
     }
 
     @Test
+    @Tag("reliability")
     void missingDirectoryDescribesTheFiles() {
         Path dir = tmp.resolve("none");
         DataFileException e = assertThrows(DataFileException.class, () -> Datasets.cifar10(dir));

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +54,7 @@ class IdxReaderTest {
     }
 
     @Test
+    @Tag("reliability")
     void truncatedRawFileNamesFileAndOffset() throws IOException {
         byte[] full = TestFiles.idx(new int[] {10, 2, 2}, TestFiles.ramp(40, 7));
         Path f = TestFiles.write(tmp.resolve("trunc.idx"), Arrays.copyOf(full, full.length - 15));
@@ -64,6 +66,7 @@ class IdxReaderTest {
     }
 
     @Test
+    @Tag("reliability")
     void truncatedGzipContentGivesDecompressedOffset() throws IOException {
         byte[] full = TestFiles.idx(new int[] {10, 2, 2}, TestFiles.ramp(40, 7));
         Path f = TestFiles.write(tmp.resolve("trunc.gz"), TestFiles.gzip(Arrays.copyOf(full, full.length - 1)));
@@ -73,6 +76,7 @@ class IdxReaderTest {
     }
 
     @Test
+    @Tag("reliability")
     void cutGzipStreamIsReportedWithOffset() throws IOException {
         byte[] full = TestFiles.idx(new int[] {1000}, TestFiles.ramp(1000, 10));
         byte[] gz = TestFiles.gzip(full);
@@ -84,6 +88,7 @@ class IdxReaderTest {
     }
 
     @Test
+    @Tag("reliability")
     void wrongMagic() throws IOException {
         byte[] bytes = TestFiles.idx(new int[] {3}, new byte[3]);
         bytes[1] = 0x08;
@@ -94,6 +99,7 @@ class IdxReaderTest {
     }
 
     @Test
+    @Tag("reliability")
     void unsupportedTypeIsNamed() throws IOException {
         Path f = TestFiles.write(tmp.resolve("float.idx"), TestFiles.idx(0x0D, new int[] {1}, new byte[4]));
         DataFileException e = assertThrows(DataFileException.class, () -> IdxReader.read(f));
@@ -102,6 +108,7 @@ class IdxReaderTest {
     }
 
     @Test
+    @Tag("reliability")
     void zeroRankAndZeroDimensionAreRejected() throws IOException {
         Path r0 = TestFiles.write(tmp.resolve("r0.idx"), TestFiles.idx(new int[] {}, new byte[0]));
         assertMentions(assertThrows(DataFileException.class, () -> IdxReader.read(r0)), r0, 3);
@@ -112,12 +119,14 @@ class IdxReaderTest {
     }
 
     @Test
+    @Tag("reliability")
     void hugeDimensionIsRejectedBeforeAllocating() throws IOException {
         Path f = TestFiles.write(tmp.resolve("huge.idx"), TestFiles.idx(new int[] {-1}, new byte[0]));
         assertMentions(assertThrows(DataFileException.class, () -> IdxReader.read(f)), f, 4);
     }
 
     @Test
+    @Tag("reliability")
     void trailingBytesAreRejected() throws IOException {
         byte[] bytes = TestFiles.idx(new int[] {3, 2}, new byte[6 + 5]);
         Path f = TestFiles.write(tmp.resolve("trail.idx"), bytes);
@@ -131,6 +140,7 @@ class IdxReaderTest {
     }
 
     @Test
+    @Tag("reliability")
     void truncatedHeaderAndEmptyFile() throws IOException {
         Path empty = TestFiles.write(tmp.resolve("empty.idx"), new byte[0]);
         assertMentions(assertThrows(DataFileException.class, () -> IdxReader.read(empty)), empty, 0);
@@ -141,10 +151,68 @@ class IdxReaderTest {
     }
 
     @Test
+    @Tag("reliability")
     void missingFileNamesThePath() {
         Path f = tmp.resolve("nope.idx");
         DataFileException e = assertThrows(DataFileException.class, () -> IdxReader.read(f));
         assertTrue(e.getMessage().contains(f.toAbsolutePath().toString()), e.getMessage());
         assertEquals(-1, e.offset());
+    }
+
+    @Test
+    @Tag("reliability")
+    void aGzipHeaderOfTwoBytesIsNamedNotNull() throws IOException {
+        Path f = TestFiles.write(tmp.resolve("two.gz"), new byte[] {0x1f, (byte) 0x8b});
+        DataFileException e = assertThrows(DataFileException.class, () -> IdxReader.read(f));
+        assertTrue(e.getMessage().startsWith(f.toAbsolutePath() + ": at byte offset 2 of the compressed file: the gzip "
+                + "header is cut short"), e.getMessage());
+    }
+
+    @Test
+    @Tag("reliability")
+    void aDamagedCompressionMethodByteIsNamedWithTheFile() throws IOException {
+        byte[] gz = TestFiles.gzip(TestFiles.idx(new int[] {4}, new byte[] {1, 2, 3, 4}));
+        gz[2] = 7;
+        Path f = TestFiles.write(tmp.resolve("method.gz"), gz);
+        DataFileException e = assertThrows(DataFileException.class, () -> IdxReader.read(f));
+        assertEquals(f.toAbsolutePath() + ": at byte offset 2 of the compressed file: the gzip compression method is 7, "
+                + "but gzip has only method 8 (deflate)", e.getMessage());
+        gz[2] = 8;
+        gz[3] = (byte) 0xe0;
+        DataFileException flags = assertThrows(DataFileException.class,
+                () -> IdxReader.read(TestFiles.write(tmp.resolve("flags.gz"), gz)));
+        assertTrue(flags.getMessage().contains("byte offset 3 of the compressed file: the gzip flag byte"), flags.getMessage());
+    }
+
+    @Test
+    @Tag("reliability")
+    void aSmallGzipDeclaringSevenHundredMillionItemsIsRefusedBeforeAllocating() throws IOException {
+        // 3 MB of compressed zeros hold at most about 3 GB, but here 64 kB hold 64 MB: far fewer than declared.
+        byte[] gz = TestFiles.gzip(TestFiles.idx(new int[] {700_000_000}, new byte[1 << 16]));
+        Path f = TestFiles.write(tmp.resolve("huge-labels.gz"), gz);
+        long before = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+        DataFileException e = assertThrows(DataFileException.class, () -> IdxReader.read(f));
+        assertTrue(e.getMessage().contains("byte offset 4 of the decompressed gzip stream: dimension 0 is 700000000")
+                && e.getMessage().contains("a gzip file of " + gz.length + " bytes decompresses to at most"), e.getMessage());
+        long after = Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+        assertTrue(after - before < 200_000_000, "no 700 MB array was allocated: " + (after - before));
+    }
+
+    @Test
+    @Tag("reliability")
+    void aRawFileDeclaringMoreThanItHoldsIsRefusedBeforeAllocating() throws IOException {
+        Path f = TestFiles.write(tmp.resolve("huge.idx"), TestFiles.idx(new int[] {700_000_000, 1, 1}, new byte[100]));
+        DataFileException e = assertThrows(DataFileException.class, () -> IdxReader.read(f));
+        assertMentions(e, f, 116);
+        assertTrue(e.getMessage().contains("the data ran out"), e.getMessage());
+    }
+
+    @Test
+    @Tag("reliability")
+    void dataLargerThanTheHeapIsRefusedSayingWhatItNeeds() throws IOException {
+        Path f = TestFiles.write(tmp.resolve("big.idx"), TestFiles.idx(new int[] {1000, 28, 28}, new byte[784_000]));
+        DataFileException e = assertThrows(DataFileException.class, () -> IdxReader.read(f, 1_000_000));
+        assertTrue(e.getMessage().contains(f.toAbsolutePath().toString())
+                && e.getMessage().contains("needs about 4 MB of memory") && e.getMessage().contains("-Xmx"), e.getMessage());
     }
 }

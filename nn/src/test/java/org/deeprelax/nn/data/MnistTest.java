@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,6 +122,7 @@ class MnistTest {
     }
 
     @Test
+    @Tag("reliability")
     void labelOutOfRangeNamesFileOffsetAndValue() throws IOException {
         Path dir = tmp.resolve("m");
         TestFiles.writeMnistDir(dir, 12, 5);
@@ -136,6 +138,7 @@ class MnistTest {
     }
 
     @Test
+    @Tag("reliability")
     void mismatchedCountsNameBothFiles() throws IOException {
         Path dir = tmp.resolve("m");
         TestFiles.writeMnistDir(dir, 12, 5);
@@ -149,6 +152,7 @@ class MnistTest {
     }
 
     @Test
+    @Tag("reliability")
     void wrongRankIsRejected() throws IOException {
         Path dir = tmp.resolve("m");
         TestFiles.writeMnistDir(dir, 12, 5);
@@ -161,6 +165,7 @@ class MnistTest {
     }
 
     @Test
+    @Tag("reliability")
     void missingDirectorySaysWhereWhatAndHow() {
         Path dir = tmp.resolve("absent");
         DataFileException e = assertThrows(DataFileException.class, () -> Datasets.fashionMnist(dir));
@@ -180,6 +185,7 @@ class MnistTest {
     }
 
     @Test
+    @Tag("reliability")
     void missingFileIsNamed() throws IOException {
         Path dir = tmp.resolve("m");
         TestFiles.writeMnistDir(dir, 12, 5);
