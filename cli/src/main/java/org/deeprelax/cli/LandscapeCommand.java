@@ -28,16 +28,29 @@ import picocli.CommandLine.Spec;
  * viscous Hamilton-Jacobi PDE) and its Moreau envelope, as a CSV table and a PNG plot.
  */
 @Command(name = "landscape", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Tabulate and plot the 1-D toy landscape f(x) = x² + 1.5·sin(2πx) of Deep Relaxation with",
-                "its local entropy f_γ(x) = −(1/β)·log((G_{γ/β} * e^{−βf})(x)), computed by quadrature and by",
-                "solving the viscous Hamilton-Jacobi equation u_t = −½u_x² + (1/(2β))u_xx to t = γ, and its",
-                "Moreau envelope min_y f(y) + (x − y)²/(2γ), the β → ∞ limit. See docs/landscape.md.",
-                "Writes DIR/landscape.csv (x,f,local_entropy,local_entropy_pde,moreau) and DIR/landscape.png."},
+        description = {"Tabulate and plot the paper's 1-D landscape, its local entropy and its Moreau envelope.",
+                "The landscape is f(x) = x² + 1.5·sin(2πx) of Deep Relaxation; its local entropy "
+                        + "f_γ(x) = −(1/β)·log((G_{γ/β} * e^{−βf})(x)) is computed by quadrature and by solving the "
+                        + "viscous Hamilton-Jacobi equation u_t = −½u_x² + (1/(2β))u_xx to t = γ; the Moreau envelope "
+                        + "min_y f(y) + (x − y)²/(2γ) is the β → ∞ limit. See docs/landscape.md.",
+                "Writes DIR/landscape.csv (x,f,local_entropy,local_entropy_pde,moreau) and DIR/landscape.png. "
+                        + "Requests whose quadrature would take more than about half a minute (large β or γ, wide "
+                        + "ranges) are refused, with the largest β that fits."},
         footer = {"", "Example:", "  ./deeprelax landscape --gamma 0.1 --beta 1 --range -3:3 --out runs/landscape"})
 final class LandscapeCommand implements Callable<Integer> {
 
     /** More points than this would take long and plot nothing more. */
     static final int MAX_POINTS = 100_000;
+
+    /**
+     * The most integrand evaluations of the quadrature a run may take, about half a minute on one core:
+     * the work grows as √β, so β = 1e10 would take a quarter of an hour. A larger request is refused up
+     * front, with the largest β that fits.
+     */
+    static final double QUADRATURE_BUDGET = 1e9;
+
+    /** Evaluations of f_γ beyond the table and the scan for minima: golden-section refinement and the ends. */
+    private static final int REFINEMENT_CALLS = 1000;
 
     @Spec
     private CommandSpec spec;
@@ -88,6 +101,8 @@ final class LandscapeCommand implements Callable<Integer> {
         double b = ab[1];
         ToyLandscape f = randomTerm ? ToyLandscape.withRandomTerm(seed) : ToyLandscape.plain();
         PrintWriter o = spec.commandLine().getOut();
+        int samples = Math.max(points - 1, (int) Math.min(Math.ceil(100 * (b - a)), MAX_POINTS));
+        checkWork(f, a, b, points + samples + REFINEMENT_CALLS);
 
         Landscape.Table t = Landscape.compute(f, gamma, beta, a, b, points);
         Path csv = out.resolve("landscape.csv");
@@ -99,7 +114,6 @@ final class LandscapeCommand implements Callable<Integer> {
         if (randomTerm) {
             o.println("  random term: " + f.randomTerm());
         }
-        int samples = Math.max(points - 1, (int) Math.min(Math.ceil(100 * (b - a)), MAX_POINTS));
         LocalEntropy entropy = new LocalEntropy(f, gamma, beta);
         List<Minima.Minimum> fMinima = Minima.local(f::value, a, b, samples);
         List<Minima.Minimum> eMinima = Minima.local(entropy::value, a, b, samples);
@@ -122,6 +136,33 @@ final class LandscapeCommand implements Callable<Integer> {
         o.println("wrote " + csv + ", " + png);
         o.flush();
         return 0;
+    }
+
+    /** Refuses, before any work, a request whose quadrature would run past {@link #QUADRATURE_BUDGET}. */
+    private void checkWork(ToyLandscape f, double a, double b, long calls) {
+        double work = Landscape.quadratureWork(f, gamma, beta, a, b, calls);
+        if (work <= QUADRATURE_BUDGET) {
+            return;
+        }
+        // The work grows with β: bisect (on log β) for the largest β that fits, if even a small one does.
+        double lo = 1e-6;
+        String hint = "";
+        if (Landscape.quadratureWork(f, gamma, lo, a, b, calls) <= QUADRATURE_BUDGET) {
+            double hi = beta;
+            for (int i = 0; i < 60; i++) {
+                double mid = Math.sqrt(lo * hi);
+                if (Landscape.quadratureWork(f, gamma, mid, a, b, calls) <= QUADRATURE_BUDGET) {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            hint = String.format(Locale.ROOT, "; the largest --beta that fits here is about %.3g", lo);
+        }
+        throw usage(String.format(Locale.ROOT, "--gamma %.4g --beta %.4g --range %s --points %d needs about %.2g "
+                        + "quadrature evaluations of f, more than the %.0e (about half a minute) this command takes: "
+                        + "lower --beta or --gamma, narrow --range or take fewer --points%s",
+                gamma, beta, range, points, work, QUADRATURE_BUDGET, hint));
     }
 
     /** The table as CSV, {@link Landscape#HEADER} first. */

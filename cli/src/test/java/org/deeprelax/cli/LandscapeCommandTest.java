@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 
 import org.deeprelax.optim.landscape.Landscape;
 import org.deeprelax.optim.landscape.ToyLandscape;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -120,6 +121,23 @@ class LandscapeCommandTest {
             assertTrue(r.err().contains(expect[i]), String.join(" ", cases[i]) + ": " + r.err());
         }
         assertFalse(Files.exists(dir.resolve("landscape.csv")), "nothing is written on a usage error");
+    }
+
+    @Test
+    @Tag("reliability")
+    void workBeyondTheBudgetIsAUsageErrorSayingWhatFits(@TempDir Path dir) {
+        for (String[] c : new String[][] {{"--beta", "1e10"}, {"--beta", "1e30"}, {"--range", "-1e30:1e30"},
+                {"--gamma", "1e300"}}) {
+            long start = System.nanoTime();
+            Outcome r = run(c[0], c[1], "--out", dir.toString());
+            assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
+            assertTrue(r.err().contains("quadrature") && r.err().contains("more than the") && r.err().contains(c[0]),
+                    String.join(" ", c) + ": " + r.err());
+            assertTrue((System.nanoTime() - start) / 1e9 < 5, "refused at once");
+        }
+        Outcome beta = run("--beta", "1e10", "--out", dir.toString());
+        assertTrue(beta.err().matches("(?s).*the largest --beta that fits here is about \\d.*"), beta.err());
+        assertFalse(Files.exists(dir.resolve("landscape.csv")));
     }
 
     @Test

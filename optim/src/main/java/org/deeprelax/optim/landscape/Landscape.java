@@ -37,6 +37,29 @@ public final class Landscape {
     }
 
     /**
+     * About how many integrand evaluations {@code calls} evaluations of the local entropy by quadrature
+     * take on [a, b]: the most one takes anywhere on the interval (sampled), times the calls.
+     *
+     * @param f the landscape
+     * @param gamma γ, {@code > 0}
+     * @param beta β, {@code > 0}
+     * @param a the left end
+     * @param b the right end, {@code > a}
+     * @param calls the evaluations of f_γ planned
+     * @return the work, infinite where f is
+     */
+    public static double quadratureWork(Objective1D f, double gamma, double beta, double a, double b, long calls) {
+        Check.interval("range", a, b);
+        LocalEntropy entropy = new LocalEntropy(f, gamma, beta);
+        int samples = 2000;
+        double worst = 0;
+        for (int i = 0; i <= samples; i++) {
+            worst = Math.max(worst, entropy.evaluationsAt(a + (b - a) * i / samples));
+        }
+        return worst * calls;
+    }
+
+    /**
      * The table, with the PDE on the finest spacing (from {@link LocalEntropyPde#DEFAULT_DX}, doubled as
      * needed) that fits {@link LocalEntropyPde#WORK_BUDGET}.
      *

@@ -67,6 +67,23 @@ public final class LocalEntropy {
         this.step = Math.min(sigma / POINTS_PER_SIGMA, MAX_STEP);
     }
 
+    /**
+     * The work of one {@link #evaluate}: how many points of the integrand it takes at {@code x}, about
+     * 2·radius/step. It grows as √β once the Gibbs peak is narrower than the coarsest step, and so does the
+     * time: check it before asking for large β, γ or |x|.
+     *
+     * @param x the point
+     * @return the number of integrand evaluations, as a double since it may exceed any int
+     */
+    public double evaluationsAt(double x) {
+        return 2 * Math.ceil(radius(x) / step) + 1;
+    }
+
+    /** Half the width of the quadrature grid at x: the proven truncation of the class comment. */
+    private double radius(double x) {
+        return Math.sqrt(2 * gamma * Math.max(f.value(x) - f.lowerBound(), 0) + 2 * gamma * TAIL / beta);
+    }
+
     /** @return γ */
     public double gamma() {
         return gamma;
@@ -101,8 +118,7 @@ public final class LocalEntropy {
      */
     public Point evaluate(double x) {
         Check.finite("x", x);
-        double fx = f.value(x);
-        double radius = Math.sqrt(2 * gamma * Math.max(fx - f.lowerBound(), 0) + 2 * gamma * TAIL / beta);
+        double radius = radius(x);
         int m = (int) Math.ceil(radius / step);
         double h = radius / m;
         double[] e = new double[2 * m + 1];
