@@ -3,28 +3,40 @@ package org.deeprelax.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
+import org.deeprelax.nn.data.Dataset;
 import org.deeprelax.nn.data.Datasets;
 import org.deeprelax.nn.data.Split;
+import org.deeprelax.nn.models.Models;
 
 /**
  * Resolves {@code --data}: {@code mnist-10k} (shipped in the repository's {@code data/}),
- * {@code fashion-mnist} (the Debian package's directory) or {@code cifar10:DIR}.
+ * {@code fashion-mnist} (the Debian package's directory), {@code mnist:DIR} (any directory of the four
+ * MNIST-format IDX files, such as the full MNIST) or {@code cifar10:DIR}.
  */
 final class DataSource {
 
     /** What {@code --data} accepts, for messages. */
-    static final String CHOICES = "mnist-10k, fashion-mnist, cifar10:DIR";
+    static final String CHOICES = "mnist-10k, fashion-mnist, mnist:DIR, cifar10:DIR";
+
+    private static final String MNIST_DIR = "mnist:";
+    private static final String CIFAR_DIR = "cifar10:";
 
     private DataSource() {
     }
 
     static void validate(String spec) {
-        if (!spec.equals("mnist-10k") && !spec.equals("fashion-mnist") && !spec.startsWith("cifar10:")) {
+        if (!spec.equals("mnist-10k") && !spec.equals("fashion-mnist") && !spec.startsWith(MNIST_DIR)
+                && !spec.startsWith(CIFAR_DIR)) {
             throw new IllegalArgumentException("--data '" + spec + "' is not one of " + CHOICES);
         }
-        if (spec.startsWith("cifar10:") && spec.length() == "cifar10:".length()) {
+        if (spec.equals(CIFAR_DIR)) {
             throw new IllegalArgumentException("--data cifar10:DIR needs the directory holding data_batch_1.bin … test_batch.bin");
+        }
+        if (spec.equals(MNIST_DIR)) {
+            throw new IllegalArgumentException("--data mnist:DIR needs the directory holding "
+                    + String.join(", ", Datasets.MNIST_FILES));
         }
     }
 
@@ -37,12 +49,37 @@ final class DataSource {
         if (spec.equals("fashion-mnist")) {
             return Datasets.fashionMnist();
         }
-        return Datasets.cifar10(Path.of(spec.substring("cifar10:".length())));
+        if (spec.startsWith(MNIST_DIR)) {
+            return Datasets.mnist(Path.of(spec.substring(MNIST_DIR.length())));
+        }
+        return Datasets.cifar10(Path.of(spec.substring(CIFAR_DIR.length())));
     }
 
-    /** @return the image shape {@code [c, h, w]} the source yields */
+    /**
+     * @return the image shape {@code [c, h, w]} the source yields; for {@code mnist:DIR} the usual 28×28,
+     *         which {@link #checkFits} confirms once the files are read
+     */
     static int[] inputShape(String spec) {
-        return spec.startsWith("cifar10:") ? new int[] {3, 32, 32} : new int[] {1, 28, 28};
+        return spec.startsWith(CIFAR_DIR) ? new int[] {3, 32, 32} : new int[] {1, 28, 28};
+    }
+
+    /**
+     * Checks that the images read fit the model, before any reaches a layer.
+     *
+     * @param model the model's name
+     * @param spec the {@code --data} value
+     * @param split what it holds
+     * @throws IllegalArgumentException naming both shapes
+     */
+    static void checkFits(String model, String spec, Split split) {
+        int[] expected = Models.inputShape(model);
+        for (Dataset d : new Dataset[] {split.train(), split.test()}) {
+            int[] given = {d.channels(), d.height(), d.width()};
+            if (!Arrays.equals(expected, given)) {
+                throw new IllegalArgumentException("model " + model + " takes " + Arrays.toString(expected)
+                        + " images, but --data " + spec + " holds " + Arrays.toString(given) + " images (" + d.name() + ")");
+            }
+        }
     }
 
     /**

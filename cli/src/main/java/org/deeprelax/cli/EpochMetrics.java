@@ -28,6 +28,34 @@ public record EpochMetrics(int epoch, double effectiveEpoch, double trainLoss, d
         return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
     }
 
+    /** The number of values of a row. */
+    public static final int FIELDS = 7;
+
+    /**
+     * What is wrong with a row read back from a checkpoint.
+     *
+     * @param v the values, as {@link #toArray} gave them
+     * @param epoch the epoch the row must be
+     * @return the problem, or null if the row is a possible one
+     */
+    static String problem(double[] v, int epoch) {
+        for (int i = 0; i < FIELDS; i++) {
+            if (!Double.isFinite(v[i])) {
+                return "value " + i + " is " + v[i];
+            }
+        }
+        if (v[0] != epoch) {
+            return "it is of epoch " + v[0] + ", not " + epoch;
+        }
+        if (!(v[1] > 0 && v[2] >= 0 && v[4] >= 0 && v[6] >= 0)) {
+            return "an effective epoch, loss or time is negative: " + java.util.Arrays.toString(v);
+        }
+        if (!(v[3] >= 0 && v[3] <= 100 && v[5] >= 0 && v[5] <= 100)) {
+            return "an error is outside [0, 100] %: " + java.util.Arrays.toString(v);
+        }
+        return null;
+    }
+
     /** @return the values as doubles, for the checkpoint */
     public double[] toArray() {
         return new double[] {epoch, effectiveEpoch, trainLoss, trainError, validationLoss, validationError, seconds};

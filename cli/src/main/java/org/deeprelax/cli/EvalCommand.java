@@ -7,11 +7,11 @@ import java.util.concurrent.Callable;
 
 import org.deeprelax.core.Backend;
 import org.deeprelax.core.Backends;
+import org.deeprelax.core.io.StateFile;
 import org.deeprelax.nn.Evaluation;
 import org.deeprelax.nn.Model;
 import org.deeprelax.nn.data.BatchLoader;
 import org.deeprelax.nn.data.Split;
-import org.deeprelax.core.io.StateFile;
 import org.deeprelax.nn.models.Models;
 
 import picocli.CommandLine.Command;
@@ -32,7 +32,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", paramLabel = "FILE", required = true, description = "a checkpoint.state written by train")
     private Path checkpoint;
 
-    @Option(names = "--data", paramLabel = "SOURCE", description = "mnist-10k, fashion-mnist or cifar10:DIR (default: the run's)")
+    @Option(names = "--data", paramLabel = "SOURCE", description = "mnist-10k, fashion-mnist, mnist:DIR or cifar10:DIR (default: the run's)")
     private String data;
 
     @Option(names = "--device", paramLabel = "DEV", defaultValue = "cpu",
@@ -51,7 +51,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--batch-size " + batchSize + " must be at least 1");
         }
         StateFile state = StateFile.read(checkpoint);
-        TrainConfig config = TrainConfig.fromJson(state.getString("train.config"));
+        TrainConfig config = Trainer.savedConfig(state);
         String source = data != null ? data : config.data();
         try {
             DataSource.validate(source);
@@ -66,7 +66,14 @@ final class EvalCommand implements Callable<Integer> {
         Model model = Model.build(config.model(), Models.create(config.model()), backend, config.seed());
         model.loadState(state);
         Split split = DataSource.load(source);
-        Evaluation.Result r = Evaluation.classification(model, new BatchLoader(split.test(), backend, batchSize, 0,
+        try {
+            DataSource.checkFits(config.model(), source, split);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        // A batch beyond the split would only allocate room for examples that are not there.
+        int batch = Math.min(batchSize, split.test().size());
+        Evaluation.Result r = Evaluation.classification(model, new BatchLoader(split.test(), backend, batch, 0,
                 BatchLoader.LastBatch.PARTIAL).inOrder());
         System.out.printf(Locale.ROOT, "%s on %s (%d examples): loss %.4f, error %.2f %%%n", config.model(), source,
                 split.test().size(), r.loss(), r.error());

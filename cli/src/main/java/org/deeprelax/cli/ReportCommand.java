@@ -14,10 +14,12 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.deeprelax.core.io.AtomicFiles;
+import org.deeprelax.core.io.IoErrors;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -33,8 +35,10 @@ import picocli.CommandLine.Parameters;
  * of validation error against effective epochs, one curve (the mean over seeds) per optimizer.
  */
 @Command(name = "report", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Compare finished runs: validation error by data set, model and optimizer (mean ± std over",
-                "seeds) at equal effective epochs and at the end; writes DIR/report.md and one PNG per model."},
+        description = {"Compare finished runs in a table and plots.",
+                "Validation error by data set, model and optimizer (mean ± std over seeds) at equal effective "
+                        + "epochs and at the end; writes DIR/report.md and one PNG per model. A run whose files "
+                        + "cannot be read is skipped and named."},
         footer = {"", "Example:", "  ./deeprelax report runs/experiments/mnist-10k --out docs/figures"})
 final class ReportCommand implements Callable<Integer> {
 
@@ -110,24 +114,51 @@ final class ReportCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Every finished run under the roots. A run whose files cannot be read is skipped with a line on
+     * standard error naming the file and what is wrong, so one broken run does not hide the others.
+     */
     private List<Run> findRuns() throws IOException {
         List<Run> runs = new ArrayList<>();
+        int skipped = 0;
         for (Path root : roots) {
             if (!Files.isDirectory(root)) {
                 throw new IllegalArgumentException("report: " + root + " is not a directory");
             }
+            List<Path> summaries;
             try (Stream<Path> files = Files.walk(root)) {
-                for (Path summary : files.filter(p -> p.getFileName().toString().equals("summary.json")).sorted().toList()) {
-                    Path metrics = summary.resolveSibling("metrics.csv");
+                summaries = files.filter(p -> p.getFileName().toString().equals("summary.json")).sorted().toList();
+            }
+            for (Path summary : summaries) {
+                Path bad = summary;
+                try {
                     JsonNode s = JSON.readTree(summary.toFile());
-                    if (!Files.isRegularFile(metrics) || !"finished".equals(s.path("status").asText())) {
+                    Path metrics = summary.resolveSibling("metrics.csv");
+                    if (!"finished".equals(s.path("status").asText()) || !Files.isRegularFile(metrics)) {
                         continue;
                     }
                     JsonNode h = s.path("hyperparameters");
+                    for (String key : new String[] {"data", "model", "optimizer", "seed"}) {
+                        if (!h.path(key).isValueNode()) {
+                            throw new IllegalArgumentException("it has no hyperparameters." + key);
+                        }
+                    }
+                    bad = metrics;
                     runs.add(new Run(h.path("data").asText(), h.path("model").asText(), h.path("optimizer").asText(),
                             h.path("seed").asLong(), readMetrics(metrics)));
+                } catch (JsonProcessingException e) {
+                    skipped++;
+                    System.err.println("deeprelax report: skipping " + bad + ": " + e.getOriginalMessage() + " (line "
+                            + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+                } catch (IOException | IllegalArgumentException e) {
+                    skipped++;
+                    System.err.println("deeprelax report: skipping " + bad + ": " + (e instanceof IOException io
+                            ? IoErrors.describe(io) : e.getMessage()));
                 }
             }
+        }
+        if (skipped > 0) {
+            System.err.println("deeprelax report: " + skipped + " run" + (skipped == 1 ? "" : "s") + " skipped");
         }
         return runs;
     }
@@ -136,15 +167,24 @@ final class ReportCommand implements Callable<Integer> {
         List<EpochMetrics> rows = new ArrayList<>();
         List<String> lines = Files.readAllLines(csv);
         for (int i = 1; i < lines.size(); i++) {
-            String[] f = lines.get(i).split(",");
-            double[] v = new double[7];
-            for (int j = 0; j < 7; j++) {
-                v[j] = Double.parseDouble(f[j]);
+            String[] f = lines.get(i).split(",", -1);
+            if (f.length != EpochMetrics.FIELDS) {
+                throw new IllegalArgumentException("line " + (i + 1) + " has " + f.length + " fields, not "
+                        + EpochMetrics.FIELDS + " (" + EpochMetrics.HEADER + ")");
+            }
+            double[] v = new double[EpochMetrics.FIELDS];
+            for (int j = 0; j < EpochMetrics.FIELDS; j++) {
+                try {
+                    v[j] = Double.parseDouble(f[j]);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("line " + (i + 1) + ", field " + (j + 1) + " ('" + f[j]
+                            + "') is not a number");
+                }
             }
             rows.add(EpochMetrics.fromArray(v));
         }
         if (rows.isEmpty()) {
-            throw new IllegalArgumentException(csv + " has no rows");
+            throw new IllegalArgumentException("it has no rows");
         }
         return rows;
     }

@@ -14,6 +14,7 @@ import org.deeprelax.core.Backend;
 import org.deeprelax.core.Backends;
 import org.deeprelax.core.update.LangevinStep.MomentumPlacement;
 import org.deeprelax.nn.data.Split;
+import org.deeprelax.core.io.StateFile;
 import org.deeprelax.nn.models.Models;
 import org.deeprelax.optim.Adam;
 import org.deeprelax.optim.EntropySgd;
@@ -39,13 +40,16 @@ import picocli.CommandLine.Spec;
  * command keeps no settings of its own.
  */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a network. Every setting left out takes the reference recipe of the model and "
-                + "optimizer (org.deeprelax.optim.Recipe): mnistfc and lenet train on the bundled MNIST-10k with "
-                + "batch 128; SGD with Nesterov momentum 0.9, lr 0.1 divided by 10 after epoch 2, for 10 epochs; "
-                + "Entropy-SGD with L = 20 as the authors' Lua code (5 epochs, 100 effective); HJ in its FP form "
-                + "(L = 10); Adam and AdamW with torch.optim's defaults on SGD's schedule; SAM (rho 0.05) and ASAM "
-                + "(rho 0.5, eta 0.01) over SGD at half its epochs (two gradient evaluations a step).",
-                "The settings used are printed when training starts and saved in summary.json."},
+        description = {"Train a network, writing its metrics, summary, plots and a checkpoint after each epoch.",
+                "Every setting left out takes the reference recipe of the model and optimizer "
+                        + "(org.deeprelax.optim.Recipe): mnistfc and lenet train on the bundled MNIST-10k with batch "
+                        + "128; SGD with Nesterov momentum 0.9, lr 0.1 divided by 10 after epoch 2, for 10 epochs; "
+                        + "Entropy-SGD with L = 20 as the authors' Lua code (5 epochs, 100 effective); HJ in its FP form "
+                        + "(L = 10); Adam and AdamW with torch.optim's defaults on SGD's schedule; SAM (rho 0.05) and "
+                        + "ASAM (rho 0.5, eta 0.01) over SGD at half its epochs (two gradient evaluations a step).",
+                "The settings used are printed when training starts and saved in summary.json.",
+                "One run owns its directory: a second run into it is refused, and so is a new run into a directory "
+                        + "that holds another (give --overwrite to replace it)."},
         footer = {"", "Examples:", "  ./deeprelax train --model lenet --epochs 3 --out runs/lenet",
                 "  ./deeprelax train --model lenet --optimizer entropy-sgd --L 20 --gamma 1e-4 --out runs/lenet-esgd",
                 "  ./deeprelax train --model lenet --optimizer sam --rho 0.05 --out runs/lenet-sam"})
@@ -67,7 +71,7 @@ final class TrainCommand implements Callable<Integer> {
     private String optimizer;
 
     @Option(names = "--data", paramLabel = "SOURCE",
-            description = "mnist-10k, fashion-mnist or cifar10:DIR (default: mnist-10k; allcnn needs cifar10:DIR)")
+            description = "mnist-10k, fashion-mnist, mnist:DIR (a directory of MNIST-format IDX files) or cifar10:DIR (default: mnist-10k; allcnn needs cifar10:DIR)")
     private String data;
 
     @Option(names = "--epochs", paramLabel = "N", description = "number of epochs (default: the recipe's)")
@@ -171,6 +175,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "output directory (default: runs/MODEL-OPTIMIZER-seedS)")
     private Path out;
 
+    @Option(names = "--overwrite",
+            description = "replace the run that --out holds (its checkpoint, metrics, summary and plots) instead of refusing")
+    private boolean overwrite;
+
     @Option(names = "--resume", paramLabel = "DIR",
             description = "continue the run in DIR from its last checkpoint (its settings are kept; --epochs may extend it)")
     private Path resume;
@@ -178,40 +186,94 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainConfig config;
+        StateFile saved = null;
         RunFiles files;
         if (resume != null) {
-            files = new RunFiles(resume);
-            config = Trainer.savedConfig(files);
-            if (spec.commandLine().getParseResult().hasMatchedOption("--model") && !model.equals(config.model())) {
-                throw new ParameterException(spec.commandLine(), "--resume " + resume + " holds a checkpoint of model '"
-                        + config.model() + "', but --model " + model + " was given; nothing was changed");
+            if (out != null || overwrite) {
+                throw usage((out != null ? "--out" : "--overwrite") + " cannot be combined with --resume: a resumed run "
+                        + "continues in its own directory, " + resume);
             }
-            if (epochs != null) {
-                config = config.withEpochs(epochs);
+            files = claim(resume, "--resume", RunFiles.Claim.RESUME);
+            try {
+                saved = StateFile.read(files.checkpoint());
+                config = Trainer.savedConfig(saved);
+                if (spec.commandLine().getParseResult().hasMatchedOption("--model") && !model.equals(config.model())) {
+                    throw usage("--resume " + resume + " holds a checkpoint of model '" + config.model()
+                            + "', but --model " + model + " was given; nothing was changed");
+                }
+                if (epochs != null) {
+                    config = config.withEpochs(epochs);
+                }
+            } catch (RuntimeException e) {
+                files.close();
+                throw e;
             }
         } else {
             config = configure();
-            files = new RunFiles(out != null ? out : Path.of("runs", model + "-" + optimizer + "-seed" + seed));
+            files = out != null ? claim(out, "--out", overwrite ? RunFiles.Claim.OVERWRITE : RunFiles.Claim.FRESH)
+                    : claimDefault(Path.of("runs", model + "-" + optimizer + "-seed" + seed));
         }
-        Split split = DataSource.load(config.data());
-        Backend backend = Backends.byName(config.device());
-        Trainer trainer = new Trainer(config, split, backend, files, System.out, Progress.stdoutIsTerminal());
-        System.out.printf("training %s with %s on %s (%d train / %d validation examples), %d epoch%s, device %s; output in %s%n",
-                config.model(), config.optimizer(), config.data(), split.train().size(), split.test().size(),
-                config.epochs(), config.epochs() == 1 ? "" : "s", backend.name(), files.dir());
-        System.out.println("optimizer " + config.optimizer() + ": " + config.settings());
-        List<EpochMetrics> history;
+        try (files) {
+            Split split = DataSource.load(config.data());
+            checkFits(config, split);
+            Backend backend = Backends.byName(config.device());
+            Trainer trainer = new Trainer(config, split, backend, files, System.out, Progress.stdoutIsTerminal());
+            System.out.printf("training %s with %s on %s (%d train / %d validation examples), %d epoch%s, device %s; output in %s%n",
+                    config.model(), config.optimizer(), config.data(), split.train().size(), split.test().size(),
+                    config.epochs(), config.epochs() == 1 ? "" : "s", backend.name(), files.dir());
+            System.out.println("optimizer " + config.optimizer() + ": " + config.settings());
+            List<EpochMetrics> history;
+            try {
+                history = trainer.run(saved);
+            } catch (Trainer.Stopped e) {
+                System.err.println("deeprelax train: " + e.getMessage());
+                return 1;
+            }
+            if (!history.isEmpty()) {
+                EpochMetricsFormat.table(System.out, history);
+            }
+            System.out.println("wrote " + files.dir().resolve("metrics.csv") + ", summary.json, loss.png, error.png, checkpoint.state");
+            return 0;
+        }
+    }
+
+    private RunFiles claim(Path dir, String flag, RunFiles.Claim how) {
         try {
-            history = trainer.run(resume != null);
-        } catch (Trainer.Stopped e) {
-            System.err.println("deeprelax train: " + e.getMessage());
-            return 1;
+            return RunFiles.claim(dir, flag, how);
+        } catch (RunFiles.Unusable e) {
+            throw usage(e.getMessage());
         }
-        if (!history.isEmpty()) {
-            EpochMetricsFormat.table(System.out, history);
+    }
+
+    /**
+     * The default directory, or when it holds another run (or one is using it) the first free one of
+     * {@code DIR-2}, {@code DIR-3}, …: a run not told where to go never replaces or joins another.
+     */
+    private RunFiles claimDefault(Path dir) {
+        for (int n = 1; ; n++) {
+            Path candidate = n == 1 ? dir : Path.of(dir + "-" + n);
+            try {
+                return RunFiles.claim(candidate, "--out", RunFiles.Claim.FRESH);
+            } catch (RunFiles.Unusable e) {
+                if (!e.occupied() || n == 1000) {
+                    throw usage(e.getMessage());
+                }
+            }
         }
-        System.out.println("wrote " + files.dir().resolve("metrics.csv") + ", summary.json, loss.png, error.png, checkpoint.state");
-        return 0;
+    }
+
+    /** The data must fit the model, and hold at least one batch, before a step is taken. */
+    private void checkFits(TrainConfig config, Split split) {
+        try {
+            DataSource.checkFits(config.model(), config.data(), split);
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
+        int n = split.train().size();
+        if (config.batchSize() > n) {
+            throw usage("--batch-size " + config.batchSize() + " is larger than the " + n + " training examples of "
+                    + config.data() + ": an epoch would take no step; give at most " + n);
+        }
     }
 
     /**

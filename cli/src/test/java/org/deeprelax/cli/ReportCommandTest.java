@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,5 +38,30 @@ class ReportCommandTest {
         assertEquals("| mnist-10k / lenet | sgd | 2 | 20 | 3.00 ± 1.41 | 30 | 2.00 ± 1.41 | 2.00 ± 1.41 |", lines.get(3));
         assertTrue(Files.size(out.resolve("mnist-10k-lenet-validation-error.png")) > 1000);
         assertEquals(1, MainTest.run("report", tmp.resolve("none").toString()).code());
+    }
+
+    @Test
+    @Tag("reliability")
+    void aBrokenRunIsSkippedAndNamedAndTheOthersAreReported(@TempDir Path tmp) throws Exception {
+        run(tmp.resolve("good"), "sgd", 1, new double[][] {{10, 3}, {20, 2}});
+        run(tmp.resolve("bad-json"), "sgd", 2, new double[][] {{10, 5}});
+        Files.writeString(tmp.resolve("bad-json/summary.json"), "{\"status\" : \"finished\", \"hyper");
+        run(tmp.resolve("bad-csv"), "sgd", 3, new double[][] {{10, 5}});
+        Files.writeString(tmp.resolve("bad-csv/metrics.csv"), EpochMetrics.HEADER + "\n1,10,0.5\n");
+        run(tmp.resolve("bad-number"), "sgd", 4, new double[][] {{10, 5}});
+        Files.writeString(tmp.resolve("bad-number/metrics.csv"), EpochMetrics.HEADER + "\n1,10,x,1,1,1,1\n");
+        run(tmp.resolve("empty-csv"), "sgd", 5, new double[][] {{10, 5}});
+        Files.writeString(tmp.resolve("empty-csv/metrics.csv"), EpochMetrics.HEADER + "\n");
+        Path out = tmp.resolve("report");
+        MainTest.Outcome o = MainTest.run("report", tmp.toString(), "--out", out.toString());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.err().contains("skipping " + tmp.resolve("bad-json/summary.json") + ": "), o.err());
+        assertTrue(o.err().contains("skipping " + tmp.resolve("bad-csv/metrics.csv") + ": line 2 has 3 fields"), o.err());
+        assertTrue(o.err().contains("skipping " + tmp.resolve("bad-number/metrics.csv") + ": line 2, field 3 ('x')"), o.err());
+        assertTrue(o.err().contains("skipping " + tmp.resolve("empty-csv/metrics.csv") + ": it has no rows"), o.err());
+        assertTrue(o.err().contains("4 runs skipped"), o.err());
+        List<String> lines = Files.readAllLines(out.resolve("report.md"));
+        assertEquals(3, lines.size(), "the one good run: " + lines);
+        assertTrue(lines.get(2).startsWith("| mnist-10k / lenet | sgd | 1 |"), lines.get(2));
     }
 }

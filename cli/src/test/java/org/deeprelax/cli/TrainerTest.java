@@ -29,6 +29,7 @@ import org.deeprelax.optim.LearningRateSchedule;
 import org.deeprelax.optim.Momentum;
 import org.deeprelax.optim.Recipe;
 import org.deeprelax.optim.Sgd;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,7 +74,10 @@ class TrainerTest {
 
     static List<EpochMetrics> train(TrainConfig c, Path dir, boolean resume) throws Exception {
         PrintStream quiet = new PrintStream(new ByteArrayOutputStream());
-        return new Trainer(c, small(), Backends.cpu(), new RunFiles(dir), quiet, false).run(resume);
+        try (RunFiles files = RunFiles.claim(dir, "--out", resume ? RunFiles.Claim.RESUME : RunFiles.Claim.FRESH)) {
+            return new Trainer(c, small(), Backends.cpu(), files, quiet, false)
+                    .run(resume ? StateFile.read(files.checkpoint()) : null);
+        }
     }
 
     static void assertSameNumbers(EpochMetrics a, EpochMetrics b) {
@@ -85,6 +89,7 @@ class TrainerTest {
     }
 
     @Test
+    @Tag("reliability")
     void resumedRunEndsWithExactlyTheNumbersOfTheUninterruptedOne(@TempDir Path tmp) throws Exception {
         String schedule = "1:0.1,3:0.01";
         List<EpochMetrics> whole = train(config("lenet", 3, schedule), tmp.resolve("whole"), false);
@@ -183,6 +188,7 @@ class TrainerTest {
     }
 
     @Test
+    @Tag("reliability")
     void divergenceStopsNamingEpochAndStepAndKeepsTheLastGoodCheckpoint(@TempDir Path tmp) throws Exception {
         TrainConfig c = config("mnistfc", 3, "1:0.01,2:1e30");
         Trainer.Stopped e = assertThrows(Trainer.Stopped.class, () -> train(c, tmp, false));
