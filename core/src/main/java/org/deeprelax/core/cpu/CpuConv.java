@@ -21,8 +21,9 @@ import org.deeprelax.core.ConvGeometry;
  * the column matrix, so the GEMM reads it in place. The batch is split across threads when it has at
  * least one image per thread; each image's GEMM then runs inside its chunk, where {@link Parallel} runs
  * it sequentially (no nested fan-out). A batch smaller than the thread count goes image by image on the
- * calling thread so each GEMM can use every core. Backward-filter gives every slice of the batch its
- * own partial {@code dW} (the first slice writes straight into the output) and sums them at the end.
+ * calling thread so each GEMM can use every core. Backward-filter cuts the batch into a fixed number of
+ * slices, whatever the thread count, gives each its own partial {@code dW} (the first slice writes straight
+ * into the output) and sums them in slice order at the end, so its result does not depend on the machine.
  * Column matrices, padded images and partial sums live in per-thread growable scratch arrays, grown
  * when a larger layer comes and otherwise reused.
  *
@@ -56,6 +57,11 @@ public final class CpuConv {
 
     /** Per-thread column matrix (im2col), or padded image and output block (direct kernel). */
     private static final ThreadLocal<float[]> COL = ThreadLocal.withInitial(() -> new float[0]);
+    /**
+     * Batch slices of the backward-filter pass: a constant, not the thread count, so that its sum is the same
+     * on every machine; up to this many threads share the pass.
+     */
+    static final int FILTER_SLICES = 8;
     /** The calling thread's partial filter gradients of the backward-filter pass, one per batch slice after the first. */
     private static final ThreadLocal<float[]> ACC = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -279,36 +285,36 @@ public final class CpuConv {
         int n = g.n(), k = g.k(), crs = g.c() * g.r() * g.s(), pq = g.p() * g.q();
         int chw = g.c() * g.h() * g.w(), kpq = k * pq, kcrs = k * crs;
         boolean pointwise = isPointwise(g);
-        // Split the batch into one slice per thread. Slice 0 accumulates straight into dw; slice t > 0
-        // into row t − 1 of the calling thread's scratch (indexed by slice, not by the thread that runs
-        // it, since one pool thread may run two chunks), and those rows are added to dw at the end.
-        // Called from inside a parallel loop, forRange runs everything as one chunk from slice 0.
-        int slices = n >= Parallel.threads() ? Parallel.threads() : 1;
+        // The batch is cut into a fixed number of slices, whatever the number of threads, so that the order
+        // of the sum over images, and so the result to the bit, is the same on every machine and when called
+        // from inside a parallel loop (where every slice runs on this thread). Slice 0 accumulates straight
+        // into dw, slice s > 0 into row s − 1 of the calling thread's scratch; the rows are added to dw in
+        // slice order at the end.
+        int slices = Math.min(n, FILTER_SLICES);
         float[] partial = slices > 1 ? scratch(ACC, (slices - 1) * kcrs) : null;
-        boolean[] used = new boolean[slices];
         Parallel.forRange(slices, 1, (sFrom, sTo) -> {
-            used[sFrom] = true;
-            float[] acc = sFrom == 0 ? dw : partial;
-            int accOff = sFrom == 0 ? dwOff : (sFrom - 1) * kcrs;
             float[] col = pointwise ? null : scratch(COL, crs * pq);
-            int first = (int) ((long) n * sFrom / slices), last = (int) ((long) n * sTo / slices);
-            for (int i = first; i < last; i++) {
-                float beta = i == first ? 0f : 1f;
-                if (pointwise) {
-                    Sgemm.sgemm(false, true, k, crs, pq, 1f, dy, dyOff + i * kpq, pq, x, xOff + i * chw, pq,
-                            beta, acc, accOff, crs);
-                } else {
-                    im2col(g, x, xOff + i * chw, col);
-                    Sgemm.sgemm(false, true, k, crs, pq, 1f, dy, dyOff + i * kpq, pq, col, 0, pq, beta, acc, accOff, crs);
+            for (int slice = sFrom; slice < sTo; slice++) {
+                float[] acc = slice == 0 ? dw : partial;
+                int accOff = slice == 0 ? dwOff : (slice - 1) * kcrs;
+                int first = (int) ((long) n * slice / slices), last = (int) ((long) n * (slice + 1) / slices);
+                for (int i = first; i < last; i++) {
+                    float beta = i == first ? 0f : 1f;
+                    if (pointwise) {
+                        Sgemm.sgemm(false, true, k, crs, pq, 1f, dy, dyOff + i * kpq, pq, x, xOff + i * chw, pq,
+                                beta, acc, accOff, crs);
+                    } else {
+                        im2col(g, x, xOff + i * chw, col);
+                        Sgemm.sgemm(false, true, k, crs, pq, 1f, dy, dyOff + i * kpq, pq, col, 0, pq, beta, acc, accOff,
+                                crs);
+                    }
                 }
             }
         });
         for (int t = 1; t < slices; t++) {
-            if (used[t]) {
-                int base = (t - 1) * kcrs;
-                for (int j = 0; j < kcrs; j++) {
-                    dw[dwOff + j] += partial[base + j];
-                }
+            int base = (t - 1) * kcrs;
+            for (int j = 0; j < kcrs; j++) {
+                dw[dwOff + j] += partial[base + j];
             }
         }
     }

@@ -251,6 +251,28 @@ class CpuConvTest {
         }
     }
 
+    /**
+     * The filter gradient is the same to the bit whether its slices run on the pool's threads or all on one
+     * (as when called from inside a parallel loop): it cannot depend on how many cores the machine has, or
+     * n processes training one replica each would not reproduce one process training n.
+     */
+    @Test
+    void backwardFilterDoesNotDependOnTheThreadsItRunsOn() {
+        ConvGeometry g = new ConvGeometry(13, 3, 9, 9, 6, 3, 3, 1, 1, 1, 1);
+        Random rnd = new Random(5);
+        float[] x = input(random(rnd, g.n() * g.c() * g.h() * g.w()), 0);
+        float[] dy = input(random(rnd, g.n() * g.k() * g.p() * g.q()), 0);
+        float[] spread = new float[g.k() * g.c() * g.r() * g.s()];
+        float[] alone = new float[spread.length];
+        CpuConv.backwardFilter(g, x, 0, dy, 0, spread, 0);
+        Parallel.forRange(2, 1, (from, to) -> {
+            if (from == 0) {
+                CpuConv.backwardFilter(g, x, 0, dy, 0, alone, 0);
+            }
+        });
+        assertTrue(Arrays.equals(spread, alone), "the sum over the batch changed with the threads");
+    }
+
     @Test
     void heuristicSendsLeNetDirectAndAllCnnThroughIm2col() {
         assertTrue(CpuConv.useDirect(new ConvGeometry(128, 1, 28, 28, 20, 5, 5, 1, 1, 0, 0)));
