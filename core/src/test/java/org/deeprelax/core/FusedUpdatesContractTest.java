@@ -12,6 +12,8 @@ import org.deeprelax.core.update.FixedPointOuterStep;
 import org.deeprelax.core.update.FixedPointStep;
 import org.deeprelax.core.update.FusedUpdates;
 import org.deeprelax.core.update.LangevinStep;
+import org.deeprelax.core.update.ParleInnerStep;
+import org.deeprelax.core.update.ParleOuterStep;
 import org.deeprelax.core.update.SamAscent;
 import org.deeprelax.core.update.SgdStep;
 import org.junit.jupiter.api.Test;
@@ -142,6 +144,74 @@ public abstract class FusedUpdatesContractTest {
         }
     }
 
+    /** Both references' inner loops: Nesterov look-ahead ρ (distributed-ensembles) and the whole buffer (parle_mpi.py). */
+    @Test
+    void parleInnerStepMatchesItsDefinition() {
+        for (float rho : new float[] {0f, 0.9f}) {
+            for (boolean nesterov : rho == 0 ? new boolean[] {false} : new boolean[] {false, true}) {
+                for (float look : nesterov ? new float[] {rho, 1f} : new float[] {0f}) {
+                    for (float beta : new float[] {0f, 0.75f}) {
+                        ParleInnerStep st = new ParleInnerStep(0.1f, 0.03f, rho, nesterov, look, 1e-3f, beta);
+                        int n = 1003;
+                        Tensor y = rand(n), g = rand(n), x = rand(n), c = rand(n), mu = rand(n);
+                        double[] yd = d(y), gd = d(g), xd = d(x), cd = d(c), mud = d(mu);
+                        updates().parleInner(st, y, g, x, c, mu);
+                        for (int i = 0; i < n; i++) {
+                            double dir = gd[i] + st.weightDecay() * yd[i] + st.gamma() * (yd[i] - xd[i]);
+                            if (rho != 0) {
+                                cd[i] = rho * cd[i] + dir;
+                                dir = nesterov ? dir + look * cd[i] : cd[i];
+                            }
+                            yd[i] -= st.innerLr() * dir;
+                            mud[i] = beta * mud[i] + (1 - beta) * yd[i];
+                        }
+                        String what = "parle inner rho " + rho + " nesterov " + nesterov + " look " + look + " beta " + beta;
+                        assertClose(what + " y", yd, y.toArray(), 1e-6);
+                        assertClose(what + " mu", mud, mu.toArray(), 1e-6);
+                        assertClose(what + " c", cd, c.toArray(), 1e-6);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Parle's direction x − μ or Elastic-SGD's gradient, the pull towards the reference, from the anchor or the iterate. */
+    @Test
+    void parleOuterStepMatchesItsDefinition() {
+        for (boolean fromGradient : new boolean[] {false, true}) {
+            for (boolean fromIterate : new boolean[] {false, true}) {
+                for (boolean reset : new boolean[] {false, true}) {
+                    for (float rho : new float[] {0f, 0.9f}) {
+                        boolean nesterov = rho > 0 && fromIterate != reset;
+                        float look = fromIterate ? 1f : rho;
+                        ParleOuterStep st = new ParleOuterStep(0.05f, 0.7f, rho, nesterov, look, 1e-3f, fromGradient,
+                                fromIterate, reset);
+                        int n = 1001;
+                        Tensor x = rand(n), y = rand(n), mu = rand(n), r = rand(n), g = rand(n), big = rand(n);
+                        double[] xd = d(x), yd = d(y), mud = d(mu), rd = d(r), gd = d(g), bd = d(big);
+                        updates().parleOuter(st, x, y, mu, r, g, big);
+                        double[] w = new double[n];
+                        for (int i = 0; i < n; i++) {
+                            double a = fromGradient ? gd[i] + st.weightDecay() * xd[i] : xd[i] - mud[i];
+                            double dir = a + st.coupling() * (xd[i] - rd[i]);
+                            if (rho != 0) {
+                                bd[i] = rho * bd[i] + dir;
+                                dir = nesterov ? dir + look * bd[i] : bd[i];
+                            }
+                            w[i] = (fromIterate ? yd[i] : xd[i]) - st.lr() * dir;
+                        }
+                        String what = "parle outer gradient " + fromGradient + " iterate " + fromIterate + " reset " + reset
+                                + " rho " + rho + " nesterov " + nesterov;
+                        assertClose(what + " x", w, x.toArray(), 1e-6);
+                        assertClose(what + " y = x", w, y.toArray(), 1e-6);
+                        assertClose(what + " mu", reset ? w : mud, mu.toArray(), 1e-6);
+                        assertClose(what + " momentum", bd, big.toArray(), 1e-6);
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void fixedPointStepsMatchTheirDefinitions() {
         int n = 777;
@@ -239,6 +309,8 @@ public abstract class FusedUpdatesContractTest {
                 "sgd", "[10]", "[9]");
         assertMessage(IllegalArgumentException.class,
                 () -> updates().adam(new AdamStep(0.1f, 0.9f, 0.999f, 1e-8f, 0, false, 1), x, g, x, v), "adam", "[9]");
+        assertMessage(IllegalArgumentException.class, () -> updates().parleOuter(
+                new ParleOuterStep(0.1f, 1f, 0, false, 0, 0, false, false, true), x, g, x, v, g, x), "parleOuter", "[9]");
         Backend other = OtherBackend.create();
         Tensor foreign = new Tensor(OtherBackend.storage(other, 10), 0, Shape.of(10));
         assertMessage(IllegalArgumentException.class,

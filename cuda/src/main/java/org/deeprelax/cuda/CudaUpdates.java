@@ -10,6 +10,8 @@ import org.deeprelax.core.update.FixedPointOuterStep;
 import org.deeprelax.core.update.FixedPointStep;
 import org.deeprelax.core.update.FusedUpdates;
 import org.deeprelax.core.update.LangevinStep;
+import org.deeprelax.core.update.ParleInnerStep;
+import org.deeprelax.core.update.ParleOuterStep;
 import org.deeprelax.core.update.SamAscent;
 import org.deeprelax.core.update.SgdStep;
 
@@ -98,5 +100,25 @@ final class CudaUpdates extends FusedUpdates {
         gpu.kernel("reduce", "sum_final").ptr(partials).i32(blocks).ptr(squares).launch(1, THREADS);
         gpu.kernel("updates", "sam_ascent").ptr(gpu.ptr(w)).ptr(gpu.ptr(g)).ptr(gpu.ptr(anchor)).i32(n).i32(adaptive)
                 .f32(st.eta()).f32(st.rho()).ptr(squares).launch(gpu.grid(n), THREADS);
+    }
+
+    @Override
+    protected void runParleInner(ParleInnerStep st, Tensor y, Tensor g, Tensor x, Tensor c, Tensor mu) {
+        gpu.enter();
+        int n = y.size();
+        gpu.kernel("updates", "parle_inner_step").ptr(gpu.ptr(y)).ptr(gpu.ptr(g)).ptr(gpu.ptr(x)).ptr(gpu.ptr(c))
+                .ptr(gpu.ptr(mu)).i32(n).f32(st.innerLr()).f32(st.gamma()).f32(st.momentum()).i32(st.nesterov() ? 1 : 0)
+                .f32(st.lookahead()).f32(st.weightDecay()).f32(st.averaging()).launch(gpu.grid(n), THREADS);
+    }
+
+    @Override
+    protected void runParleOuter(ParleOuterStep st, Tensor x, Tensor y, Tensor mu, Tensor r, Tensor g,
+                                 Tensor outerMomentum) {
+        gpu.enter();
+        int n = x.size();
+        gpu.kernel("updates", "parle_outer_step").ptr(gpu.ptr(x)).ptr(gpu.ptr(y)).ptr(gpu.ptr(mu)).ptr(gpu.ptr(r))
+                .ptr(gpu.ptr(g)).ptr(gpu.ptr(outerMomentum)).i32(n).f32(st.lr()).f32(st.coupling()).f32(st.momentum())
+                .i32(st.nesterov() ? 1 : 0).f32(st.lookahead()).f32(st.weightDecay()).i32(st.fromGradient() ? 1 : 0)
+                .i32(st.fromIterate() ? 1 : 0).i32(st.resetAverage() ? 1 : 0).launch(gpu.grid(n), THREADS);
     }
 }

@@ -9,6 +9,8 @@ public final class DivergenceException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
+    /** What went wrong, without the step. */
+    private final String what;
     /** The optimizer step (0-based) it went wrong in. */
     private final long step;
     /** The evaluation within that step. */
@@ -23,8 +25,18 @@ public final class DivergenceException extends RuntimeException {
      */
     public DivergenceException(String what, long step, int innerStep) {
         super(what + " at optimizer step " + step + ", inner step " + innerStep);
+        this.what = what;
         this.step = step;
         this.innerStep = innerStep;
+    }
+
+    /**
+     * What went wrong, as the message says it before naming the step.
+     *
+     * @return the description
+     */
+    public String what() {
+        return what;
     }
 
     /**

@@ -98,6 +98,20 @@ public abstract class Optimizer {
         return reported.item();
     }
 
+    /**
+     * Checks the losses of the step's evaluations so far by the rule of the class comment, before the step
+     * ends (the step checks them again, with the same outcome): for an optimizer that must agree with others
+     * on divergence before it exchanges state with them, as Parle's replicas do, so that all stop at the
+     * same step.
+     *
+     * @throws DivergenceException by the rule of the class comment
+     */
+    protected final void checkLossesSoFar() {
+        for (int i = 0; i < stepLosses.size(); i++) {
+            checkLoss(stepLosses.get(i).item(), i);
+        }
+    }
+
     private void checkLoss(float loss, int inner) {
         if (!Float.isFinite(loss)) {
             throw new DivergenceException("the loss became " + loss, steps, inner);

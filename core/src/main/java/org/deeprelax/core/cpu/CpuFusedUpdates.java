@@ -9,6 +9,8 @@ import org.deeprelax.core.update.FixedPointOuterStep;
 import org.deeprelax.core.update.FixedPointStep;
 import org.deeprelax.core.update.FusedUpdates;
 import org.deeprelax.core.update.LangevinStep;
+import org.deeprelax.core.update.ParleInnerStep;
+import org.deeprelax.core.update.ParleOuterStep;
 import org.deeprelax.core.update.SamAscent;
 import org.deeprelax.core.update.SgdStep;
 
@@ -60,5 +62,18 @@ final class CpuFusedUpdates extends FusedUpdates {
     @Override
     protected void runSamAscent(SamAscent step, Tensor w, Tensor g, Tensor anchor) {
         CpuUpdates.samAscent(data(w), w.offset(), data(g), g.offset(), data(anchor), anchor.offset(), w.size(), step);
+    }
+
+    @Override
+    protected void runParleInner(ParleInnerStep step, Tensor y, Tensor g, Tensor x, Tensor c, Tensor mu) {
+        CpuUpdates.parleInner(data(y), y.offset(), data(g), g.offset(), data(x), x.offset(), data(c), c.offset(),
+                data(mu), mu.offset(), y.size(), step);
+    }
+
+    @Override
+    protected void runParleOuter(ParleOuterStep step, Tensor x, Tensor y, Tensor mu, Tensor r, Tensor g,
+                                 Tensor outerMomentum) {
+        CpuUpdates.parleOuter(data(x), x.offset(), data(y), y.offset(), data(mu), mu.offset(), data(r), r.offset(),
+                data(g), g.offset(), data(outerMomentum), outerMomentum.offset(), x.size(), step);
     }
 }

@@ -10,6 +10,8 @@ import org.deeprelax.core.update.EntropyOuterStep;
 import org.deeprelax.core.update.FixedPointOuterStep;
 import org.deeprelax.core.update.FixedPointStep;
 import org.deeprelax.core.update.LangevinStep;
+import org.deeprelax.core.update.ParleInnerStep;
+import org.deeprelax.core.update.ParleOuterStep;
 import org.deeprelax.core.update.SamAscent;
 import org.deeprelax.core.update.SgdStep;
 
@@ -283,6 +285,88 @@ final class CpuUpdates {
                 float xi = x[xo + i] - lr * d;
                 x[xo + i] = xi;
                 w[wo + i] = xi;
+            }
+        });
+    }
+
+    /** A Parle replica's inner step as {@link ParleInnerStep} defines it; the vector and scalar loops use the same operation order. */
+    static void parleInner(float[] y, int yo, float[] g, int go, float[] x, int xo, float[] c, int co, float[] mu,
+                           int muo, int n, ParleInnerStep st) {
+        float lr = st.innerLr(), gamma = st.gamma(), rho = st.momentum(), look = st.lookahead(), wd = st.weightDecay();
+        float beta = st.averaging(), oneMinusBeta = 1f - beta;
+        boolean nesterov = st.nesterov();
+        Parallel.forRange(n, CpuElementwise.GRAIN, (from, to) -> {
+            VectorSpecies<Float> s = CpuElementwise.S;
+            int i = from;
+            for (int up = from + s.loopBound(to - from); i < up; i += s.length()) {
+                FloatVector yv = FloatVector.fromArray(s, y, yo + i);
+                FloatVector d = FloatVector.fromArray(s, g, go + i).add(yv.mul(wd))
+                        .add(yv.sub(FloatVector.fromArray(s, x, xo + i)).mul(gamma));
+                if (rho != 0) {
+                    FloatVector cv = FloatVector.fromArray(s, c, co + i).mul(rho).add(d);
+                    cv.intoArray(c, co + i);
+                    d = nesterov ? d.add(cv.mul(look)) : cv;
+                }
+                yv = yv.sub(d.mul(lr));
+                yv.intoArray(y, yo + i);
+                FloatVector.fromArray(s, mu, muo + i).mul(beta).add(yv.mul(oneMinusBeta)).intoArray(mu, muo + i);
+            }
+            for (; i < to; i++) {
+                float yi = y[yo + i];
+                float d = g[go + i] + yi * wd + (yi - x[xo + i]) * gamma;
+                if (rho != 0) {
+                    float cv = c[co + i] * rho + d;
+                    c[co + i] = cv;
+                    d = nesterov ? d + cv * look : cv;
+                }
+                yi = yi - d * lr;
+                y[yo + i] = yi;
+                mu[muo + i] = mu[muo + i] * beta + yi * oneMinusBeta;
+            }
+        });
+    }
+
+    /** A Parle or Elastic-SGD replica's outer step as {@link ParleOuterStep} defines it; same operation order in both loops. */
+    static void parleOuter(float[] x, int xo, float[] y, int yo, float[] mu, int muo, float[] r, int ro, float[] g,
+                           int go, float[] big, int bo, int n, ParleOuterStep st) {
+        float lr = st.lr(), coupling = st.coupling(), rho = st.momentum(), look = st.lookahead(), wd = st.weightDecay();
+        boolean nesterov = st.nesterov(), fromGradient = st.fromGradient(), fromIterate = st.fromIterate();
+        boolean resetAverage = st.resetAverage();
+        Parallel.forRange(n, CpuElementwise.GRAIN, (from, to) -> {
+            VectorSpecies<Float> s = CpuElementwise.S;
+            int i = from;
+            for (int up = from + s.loopBound(to - from); i < up; i += s.length()) {
+                FloatVector xv = FloatVector.fromArray(s, x, xo + i);
+                FloatVector a = fromGradient ? FloatVector.fromArray(s, g, go + i).add(xv.mul(wd))
+                        : xv.sub(FloatVector.fromArray(s, mu, muo + i));
+                FloatVector d = a.add(xv.sub(FloatVector.fromArray(s, r, ro + i)).mul(coupling));
+                if (rho != 0) {
+                    FloatVector bv = FloatVector.fromArray(s, big, bo + i).mul(rho).add(d);
+                    bv.intoArray(big, bo + i);
+                    d = nesterov ? d.add(bv.mul(look)) : bv;
+                }
+                FloatVector w = (fromIterate ? FloatVector.fromArray(s, y, yo + i) : xv).sub(d.mul(lr));
+                w.intoArray(x, xo + i);
+                w.intoArray(y, yo + i);
+                if (resetAverage) {
+                    w.intoArray(mu, muo + i);
+                }
+            }
+            for (; i < to; i++) {
+                float xi = x[xo + i];
+                float a = fromGradient ? g[go + i] + xi * wd : xi - mu[muo + i];
+                float d = a + (xi - r[ro + i]) * coupling;
+                if (rho != 0) {
+                    float bv = big[bo + i] * rho + d;
+                    big[bo + i] = bv;
+                    d = nesterov ? d + bv * look : bv;
+                }
+                float w = (fromIterate ? y[yo + i] : xi) - d * lr;
+                x[xo + i] = w;
+                y[yo + i] = w;
+                if (resetAverage) {
+                    mu[muo + i] = w;
+                }
             }
         });
     }

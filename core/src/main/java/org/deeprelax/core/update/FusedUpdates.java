@@ -14,7 +14,8 @@ import org.deeprelax.core.Tensor;
  * backend and all must have the same number of elements (they are views of the same layout, such as a
  * parameter group's values, gradients and state). The formulas are those of the step records
  * ({@link SgdStep}, {@link LangevinStep}, {@link EntropyOuterStep}, {@link FixedPointStep},
- * {@link FixedPointOuterStep}, {@link AdamStep}, {@link SamAscent}); a backend implements the
+ * {@link FixedPointOuterStep}, {@link AdamStep}, {@link SamAscent}, {@link ParleInnerStep},
+ * {@link ParleOuterStep}); a backend implements the
  * {@code protected} methods, which may assume checked operands. Calls never return device data to the
  * host, so they queue without a synchronisation.
  */
@@ -149,6 +150,38 @@ public abstract class FusedUpdates {
     }
 
     /**
+     * One inner step of a Parle replica as {@link ParleInnerStep} defines it.
+     *
+     * @param step the scalars
+     * @param y the replica's weights, updated
+     * @param g their gradient, read
+     * @param x the replica's anchor, read
+     * @param c the inner momentum buffer, updated (untouched when the momentum is 0)
+     * @param mu the running average, updated
+     */
+    public final void parleInner(ParleInnerStep step, Tensor y, Tensor g, Tensor x, Tensor c, Tensor mu) {
+        check("parleInner", y, g, x, c, mu);
+        runParleInner(step, y, g, x, c, mu);
+    }
+
+    /**
+     * The outer step of a Parle or Elastic-SGD replica as {@link ParleOuterStep} defines it.
+     *
+     * @param step the scalars
+     * @param x the replica's anchor, updated
+     * @param y its weights, overwritten with the new anchor
+     * @param mu its running average, read (Parle) and overwritten with the new anchor when the step says so
+     * @param r the reference, the mean over all replicas, read
+     * @param g the gradient at the anchor, read (Elastic-SGD only)
+     * @param outerMomentum M, updated (untouched when the momentum is 0)
+     */
+    public final void parleOuter(ParleOuterStep step, Tensor x, Tensor y, Tensor mu, Tensor r, Tensor g,
+                                 Tensor outerMomentum) {
+        check("parleOuter", x, y, mu, r, g, outerMomentum);
+        runParleOuter(step, x, y, mu, r, g, outerMomentum);
+    }
+
+    /**
      * Implements {@link #sgd} on checked operands.
      *
      * @param step the scalars
@@ -231,6 +264,32 @@ public abstract class FusedUpdates {
      * @param anchor the copy of w
      */
     protected abstract void runSamAscent(SamAscent step, Tensor w, Tensor g, Tensor anchor);
+
+    /**
+     * Implements {@link #parleInner} on checked operands.
+     *
+     * @param step the scalars
+     * @param y the weights
+     * @param g their gradient
+     * @param x the anchor
+     * @param c the inner momentum
+     * @param mu the running average
+     */
+    protected abstract void runParleInner(ParleInnerStep step, Tensor y, Tensor g, Tensor x, Tensor c, Tensor mu);
+
+    /**
+     * Implements {@link #parleOuter} on checked operands.
+     *
+     * @param step the scalars
+     * @param x the anchor
+     * @param y the weights
+     * @param mu the running average
+     * @param r the reference
+     * @param g the gradient
+     * @param outerMomentum M
+     */
+    protected abstract void runParleOuter(ParleOuterStep step, Tensor x, Tensor y, Tensor mu, Tensor r, Tensor g,
+                                          Tensor outerMomentum);
 
     private void check(String op, Tensor first, Tensor... others) {
         onThisBackend(op, first);

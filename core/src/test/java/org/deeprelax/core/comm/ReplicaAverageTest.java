@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -37,7 +38,8 @@ class ReplicaAverageTest {
     @CsvSource({"1, 3, 1001", "3, 1, 1001", "2, 2, 10", "4, 1, 3", "3, 2, 7"})
     void everyLayoutGivesTheNaiveOrderedMeanToTheBit(int processes, int perProcess, int length) throws Exception {
         float[] expected = naiveMean(processes * perProcess, length);
-        List<float[]> got = InMemoryJob.run(processes, comm -> ReplicaVectors.mean(comm, perProcess, length));
+        List<float[]> got = InProcessJob.run(processes, Duration.ofSeconds(30),
+                comm -> ReplicaVectors.mean(comm, perProcess, length));
         for (float[] out : got) {
             assertArrayEquals(expected, out);
         }
@@ -45,7 +47,7 @@ class ReplicaAverageTest {
 
     @Test
     void theJobCountsItsReplicasAndNumbersThemByProcess() throws Exception {
-        List<int[]> got = InMemoryJob.run(3, comm -> {
+        List<int[]> got = InProcessJob.run(3, Duration.ofSeconds(30), comm -> {
             ReplicaAverage avg = new ReplicaAverage(comm, 2, 4);
             return new int[] {avg.replicas(), avg.firstReplica()};
         });

@@ -9,6 +9,7 @@
 // The Langevin noise is drawn from Philox inside the pass for element i at index first + i and never
 // stored. Scalars arrive as kernel arguments, so a step is a single launch that a CUDA graph can capture;
 // SAM's norm stays on the device, read by sam_ascent through a pointer, so its ascent needs no host sync.
+// The Parle kernels draw no noise: a replica's inner loop is noise-free gradient descent on f + (gamma/2)|y - x|^2.
 
 #include "philox.cuh"
 
@@ -143,5 +144,48 @@ extern "C" __global__ void fixed_point_outer_step(float* x, const float* p, floa
         float xi = x[i] - lr * d;
         x[i] = xi;
         w[i] = xi;
+    }
+}
+
+// A Parle replica's inner step (org.deeprelax.core.update.ParleInnerStep), no noise:
+// d = g + wd y + gamma (y - x); c = rho c + d; d = nesterov ? d + look c : c; y -= lr d; mu = beta mu + (1 - beta) y.
+extern "C" __global__ void parle_inner_step(float* y, const float* g, const float* x, float* c, float* mu, int n,
+                                            float lr, float gamma, float rho, int nesterov, float look, float wd,
+                                            float beta) {
+    GRID_STRIDE(i, n) {
+        float yi = y[i];
+        float d = g[i] + yi * wd + (yi - x[i]) * gamma;
+        if (rho != 0.0f) {
+            float cv = c[i] * rho + d;
+            c[i] = cv;
+            d = nesterov ? d + cv * look : cv;
+        }
+        yi = yi - d * lr;
+        y[i] = yi;
+        mu[i] = mu[i] * beta + yi * (1.0f - beta);
+    }
+}
+
+// A Parle or Elastic-SGD replica's outer step (org.deeprelax.core.update.ParleOuterStep):
+// a = fromGradient ? g + wd x : x - mu; d = a + coupling (x - r); M = rho M + d; d = nesterov ? d + look M : M;
+// w = (fromIterate ? y : x) - lr d; x = y = w; mu = w if resetAverage.
+extern "C" __global__ void parle_outer_step(float* x, float* y, float* mu, const float* r, const float* g, float* big,
+                                            int n, float lr, float coupling, float rho, int nesterov, float look,
+                                            float wd, int fromGradient, int fromIterate, int resetAverage) {
+    GRID_STRIDE(i, n) {
+        float xi = x[i];
+        float a = fromGradient ? g[i] + xi * wd : xi - mu[i];
+        float d = a + (xi - r[i]) * coupling;
+        if (rho != 0.0f) {
+            float bv = big[i] * rho + d;
+            big[i] = bv;
+            d = nesterov ? d + bv * look : bv;
+        }
+        float w = (fromIterate ? y[i] : xi) - d * lr;
+        x[i] = w;
+        y[i] = w;
+        if (resetAverage) {
+            mu[i] = w;
+        }
     }
 }
