@@ -2,12 +2,14 @@ package org.deeprelax.dist.bindings;
 
 import org.deeprelax.core.comm.CommunicationException;
 
-/** An MPI call returned an error code; the message names the call, the rank, the code and MPI's own text for it. */
+/** An MPI call returned an error code; the message names the call, the code and MPI's own text for it. */
 public final class MpiException extends CommunicationException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The function that failed. */
     private final String call;
+    /** The error code it returned. */
     private final int code;
 
     /**
