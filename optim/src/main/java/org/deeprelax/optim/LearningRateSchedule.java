@@ -51,7 +51,7 @@ public final class LearningRateSchedule {
 
     /**
      * Parses {@code "EPOCH:LR,EPOCH:LR,..."}: from each listed epoch on, that rate. The first epoch
-     * listed must be 1.
+     * listed must be 1, and no epoch may be listed twice.
      *
      * @param spec the list
      * @return the schedule
@@ -72,7 +72,10 @@ public final class LearningRateSchedule {
                             + " in '" + part.trim() + "' must be ≥ 1");
                 }
                 Validate.nonNegative("learning rate in schedule entry '" + part.trim() + "'", lr);
-                pieces.put(epoch, lr);
+                if (pieces.put(epoch, lr) != null) {
+                    throw new IllegalArgumentException("learning-rate schedule '" + spec + "': epoch " + epoch
+                            + " appears twice; give each epoch once");
+                }
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("learning-rate schedule '" + spec + "': entry '" + part.trim()
                         + "' is not EPOCH:LR (for example 1:0.1,3:0.01)");

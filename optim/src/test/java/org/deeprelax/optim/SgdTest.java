@@ -139,5 +139,8 @@ class SgdTest {
         assertTrue(e.getMessage().contains("'three:0.01'"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.parse("2:0.1"));
         assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.parse("1:-0.1"));
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+                () -> LearningRateSchedule.parse("1:0.1,3:0.01,3:0.001"));
+        assertTrue(twice.getMessage().contains("epoch 3 appears twice"), twice.getMessage());
     }
 }
