@@ -40,6 +40,31 @@ final class DataSource {
         }
     }
 
+    /**
+     * The value with its directory made absolute, so that a run saved with it resumes from any working
+     * directory.
+     *
+     * @param spec a {@code --data} value
+     * @return the same source, its directory (if it names one) absolute and normalised
+     */
+    static String absolute(String spec) {
+        for (String prefix : new String[] {MNIST_DIR, CIFAR_DIR}) {
+            if (spec.startsWith(prefix) && spec.length() > prefix.length()) {
+                return prefix + Path.of(spec.substring(prefix.length())).toAbsolutePath().normalize();
+            }
+        }
+        return spec;
+    }
+
+    /**
+     * @param spec a {@code --data} value
+     * @return what kind of data it is, whatever directory it names: {@code mnist-10k}, {@code fashion-mnist},
+     *         {@code mnist:} or {@code cifar10:}
+     */
+    static String kind(String spec) {
+        return spec.startsWith(MNIST_DIR) ? MNIST_DIR : spec.startsWith(CIFAR_DIR) ? CIFAR_DIR : spec;
+    }
+
     /** @param spec a validated {@code --data} value @return its train and test splits, normalised */
     static Split load(String spec) throws IOException {
         validate(spec);

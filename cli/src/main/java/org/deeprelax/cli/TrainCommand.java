@@ -59,6 +59,9 @@ final class TrainCommand implements Callable<Integer> {
     static final String DEVICE_PATTERN = "cpu|auto|cuda(:\\d+)?";
     static final String DEVICE_CHOICES = "cpu, cuda, cuda:N, auto";
 
+    /** The flags that may differ from the saved settings on resume (and are validated as in a fresh run). */
+    static final List<String> CHANGE_ON_RESUME = List.of("--epochs", "--device", "--data");
+
     @Spec
     private CommandSpec spec;
 
@@ -180,7 +183,9 @@ final class TrainCommand implements Callable<Integer> {
     private boolean overwrite;
 
     @Option(names = "--resume", paramLabel = "DIR",
-            description = "continue the run in DIR from its last checkpoint (its settings are kept; --epochs may extend it)")
+            description = "continue the run in DIR from its last checkpoint; its settings are kept: other flags must agree "
+                    + "with them, except --epochs (more than the epochs done), --device and --data (the same data "
+                    + "elsewhere)")
     private Path resume;
 
     @Override
@@ -196,14 +201,8 @@ final class TrainCommand implements Callable<Integer> {
             files = claim(resume, "--resume", RunFiles.Claim.RESUME);
             try {
                 saved = StateFile.read(files.checkpoint());
-                config = Trainer.savedConfig(saved);
-                if (spec.commandLine().getParseResult().hasMatchedOption("--model") && !model.equals(config.model())) {
-                    throw usage("--resume " + resume + " holds a checkpoint of model '" + config.model()
-                            + "', but --model " + model + " was given; nothing was changed");
-                }
-                if (epochs != null) {
-                    config = config.withEpochs(epochs);
-                }
+                TrainConfig before = Trainer.savedConfig(saved);
+                config = resumed(before, saved);
             } catch (RuntimeException e) {
                 files.close();
                 throw e;
@@ -289,51 +288,127 @@ final class TrainCommand implements Callable<Integer> {
         if (!Recipe.OPTIMIZERS.contains(optimizer)) {
             throw usage("--optimizer '" + optimizer + "' is not one of " + String.join(", ", Recipe.OPTIMIZERS));
         }
-        if (!device.matches(DEVICE_PATTERN)) {
-            throw usage("--device '" + device + "' is not one of " + DEVICE_CHOICES);
-        }
         Recipe r = Recipe.of(model, optimizer);
-        String source = data != null ? data : model.equals("allcnn") ? null : "mnist-10k";
-        if (source == null) {
+        if (data == null && model.equals("allcnn")) {
             throw usage("--model " + model + " trains on CIFAR-10: pass --data cifar10:DIR");
         }
+        // The recipe on the default data and device; the flags given (--data, --device among them) follow.
+        TrainConfig recipe = new TrainConfig(model, "mnist-10k", optimizer, r.epochs(), r.batchSize(),
+                r.schedule().toString(), seed, "cpu", r.reestimateBatchNorm(), r.settings());
+        return withFlags(recipe, givenFlags());
+    }
+
+    /**
+     * The settings of a resumed run: the saved ones, checked against every flag given. A flag is
+     * validated as in a fresh run; one that would change a saved setting is refused, naming the setting's
+     * saved value, except those listed in {@link #CHANGE_ON_RESUME}.
+     *
+     * @param saved the settings in the checkpoint
+     * @param checkpoint the checkpoint, for the epochs it holds
+     * @return the settings to go on with
+     * @throws ParameterException naming the flag and the saved value
+     */
+    private TrainConfig resumed(TrainConfig saved, StateFile checkpoint) {
+        String where = "the run in " + resume;
+        Set<String> given = givenFlags();
+        given.remove("--resume");
+        if (given.contains("--model") && !model.equals(saved.model())) {
+            throw usage("--model " + model + " conflicts with " + where + ", a run of model " + saved.model()
+                    + "; nothing was changed");
+        }
+        if (given.contains("--optimizer") && !optimizer.equals(saved.optimizer())) {
+            throw usage("--optimizer " + optimizer + " conflicts with " + where + ", a run of optimizer "
+                    + saved.optimizer() + "; nothing was changed");
+        }
+        if (given.contains("--data") && !DataSource.kind(data).equals(DataSource.kind(saved.data()))) {
+            throw usage("--data " + data + " is not the kind of data " + where + " trained on (" + saved.data()
+                    + "); on resume --data may only say where that data is now");
+        }
+        int done = (int) checkpoint.getLong("train.epoch", 1, saved.epochs());
+        TrainConfig asked = withFlags(saved, given);
+        for (String flag : given) {
+            if (CHANGE_ON_RESUME.contains(flag)) {
+                continue;
+            }
+            List<String> differences = Differences.between(saved, withFlags(saved, Set.of(flag)));
+            if (!differences.isEmpty()) {
+                throw usage(flag + " " + spec.findOption(flag).getValue() + " conflicts with " + where + ", which has "
+                        + String.join(", ", differences) + ": a resumed run keeps its settings; only "
+                        + String.join(", ", CHANGE_ON_RESUME) + " may be given");
+            }
+        }
+        if (asked.epochs() <= done) {
+            throw usage(given.contains("--epochs")
+                    ? "--epochs " + asked.epochs() + ": " + where + " has done " + done + " epoch" + (done == 1 ? "" : "s")
+                            + " already; give more than " + done + " to extend it; nothing was changed"
+                    : where + " has finished its " + done + " epoch" + (done == 1 ? "" : "s")
+                            + "; give --epochs above " + done + " to extend it");
+        }
+        return asked;
+    }
+
+    /** The flags given on the command line, by their longest name (a negated {@code --no-x} counts as {@code --x}). */
+    private Set<String> givenFlags() {
+        Set<String> names = new LinkedHashSet<>();
+        spec.commandLine().getParseResult().matchedOptions().forEach(o -> names.add(o.longestName()));
+        return names;
+    }
+
+    /**
+     * {@code base} with the flags in {@code flags} applied, each checked as a fresh run checks it.
+     *
+     * @param base the recipe's settings, or a resumed run's
+     * @param flags which of the flags given to apply
+     * @return the settings
+     * @throws ParameterException naming the flag and what it allows
+     */
+    private TrainConfig withFlags(TrainConfig base, Set<String> flags) {
+        String source = flags.contains("--data") ? DataSource.absolute(data) : base.data();
         try {
             DataSource.validate(source);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
-        int[] expected = Models.inputShape(model);
+        int[] expected = Models.inputShape(base.model());
         int[] given = DataSource.inputShape(source);
         if (!java.util.Arrays.equals(expected, given)) {
-            throw usage("--model " + model + " takes " + java.util.Arrays.toString(expected) + " images, but --data "
-                    + source + " has " + java.util.Arrays.toString(given));
+            throw usage("--model " + base.model() + " takes " + java.util.Arrays.toString(expected)
+                    + " images, but --data " + source + " has " + java.util.Arrays.toString(given));
         }
-        int e = positive("--epochs", epochs != null ? epochs : r.epochs());
-        int b = positive("--batch-size", batchSize != null ? batchSize : r.batchSize());
-        if (lr != null && lrSchedule != null) {
+        String dev = flags.contains("--device") ? device : base.device();
+        if (!dev.matches(DEVICE_PATTERN)) {
+            throw usage("--device '" + dev + "' is not one of " + DEVICE_CHOICES);
+        }
+        int e = flags.contains("--epochs") ? positive("--epochs", epochs) : base.epochs();
+        int b = flags.contains("--batch-size") ? positive("--batch-size", batchSize) : base.batchSize();
+        if (flags.contains("--lr") && flags.contains("--lr-schedule")) {
             throw usage("give either --lr or --lr-schedule, not both");
         }
-        String schedule = lrSchedule != null ? lrSchedule : lr != null ? "1:" + lr : r.schedule().toString();
+        String schedule = flags.contains("--lr-schedule") ? lrSchedule : flags.contains("--lr") ? "1:" + lr
+                : base.lrSchedule();
         LearningRateSchedule parsed;
         try {
             parsed = LearningRateSchedule.parse(schedule);
         } catch (IllegalArgumentException ex) {
-            throw usage(ex.getMessage());
+            throw usage((flags.contains("--lr") ? "--lr " + lr : "--lr-schedule " + schedule) + ": " + ex.getMessage());
         }
-        OptimizerSettings settings = new SettingsFlags().apply(r.settings(), parsed.at(1));
-        return new TrainConfig(model, source, optimizer, e, b, schedule, seed, device,
-                bnRefresh != null ? bnRefresh : r.reestimateBatchNorm(), settings);
+        OptimizerSettings settings = new SettingsFlags(flags).apply(base.settings(), parsed.at(1), base.optimizer());
+        return new TrainConfig(base.model(), source, base.optimizer(), e, b, schedule,
+                flags.contains("--seed") ? seed : base.seed(), dev,
+                flags.contains("--bn-refresh") ? bnRefresh : base.reestimateBatchNorm(), settings);
     }
 
     /**
      * Applies the optimizer's flags to the recipe's settings through the optimizer's own builder, and
-     * refuses every optimizer flag given that the chosen optimizer (or HJ form) does not have.
+     * refuses every optimizer flag given that the chosen optimizer (or HJ form) does not have. A value the
+     * builder refuses is blamed on the flag that gave it.
      */
     private final class SettingsFlags {
         private final Map<String, Object> given = new LinkedHashMap<>();
         private final Set<String> used = new LinkedHashSet<>();
 
-        SettingsFlags() {
+        /** @param only which of the flags given to apply */
+        SettingsFlags(Set<String> only) {
             Object[][] flags = {{"--momentum", momentum}, {"--nesterov", nesterov}, {"--weight-decay", weightDecay},
                 {"--L", innerSteps}, {"--gamma", gamma}, {"--scoping", scoping}, {"--noise", noise},
                 {"--noise-convention", noiseConvention}, {"--inner-lr", innerLr}, {"--alpha", alpha},
@@ -342,59 +417,75 @@ final class TrainCommand implements Callable<Integer> {
                 {"--outer-weight-decay", outerWeightDecay}, {"--hj-form", hjForm}, {"--beta1", beta1},
                 {"--beta2", beta2}, {"--eps", eps}, {"--rho", rho}, {"--eta", eta}};
             for (Object[] f : flags) {
-                if (f[1] != null) {
+                if (f[1] != null && only.contains((String) f[0])) {
                     given.put((String) f[0], f[1]);
                 }
             }
         }
 
-        OptimizerSettings apply(OptimizerSettings recipe, float firstLr) {
+        OptimizerSettings apply(OptimizerSettings recipe, float firstLr, String optimizerName) {
             OptimizerSettings s;
             try {
-                s = switch (recipe) {
-                    case Sgd.Settings r -> r.toBuilder().lr(firstLr)
-                            .momentum(momentum("--momentum", "--nesterov", r.momentum()))
-                            .weightDecay(value("--weight-decay", r.weightDecay())).build();
-                    case EntropySgd.Settings r -> r.toBuilder().lr(firstLr)
-                            .innerSteps(value("--L", r.innerSteps())).innerLr(value("--inner-lr", r.innerLr()))
-                            .scoping(scoping(r.scoping())).noise(value("--noise", r.noise()))
-                            .noiseConvention(choice("--noise-convention", EntropySgd.Noise.class, r.noiseConvention()))
-                            .alpha(value("--alpha", r.alpha()))
-                            .innerMomentum(momentum("--inner-momentum", "--inner-nesterov", r.innerMomentum()))
-                            .momentumPlacement(choice("--momentum-placement", MomentumPlacement.class, r.placement()))
-                            .resetInnerMomentum(value("--reset-inner-momentum", r.resetInnerMomentum()))
-                            .outerMomentum(momentum("--momentum", "--nesterov", r.outerMomentum()))
-                            .weightDecay(value("--weight-decay", r.weightDecay()))
-                            .outerWeightDecay(value("--outer-weight-decay", r.outerWeightDecay())).build();
-                    case Hj.Settings r -> {
-                        Hj.Form form = choice("--hj-form", Hj.Form.class, r.form());
-                        yield r.toBuilder().lr(firstLr).form(form).innerSteps(value("--L", r.innerSteps()))
-                                .scoping(scoping(r.scoping()))
-                                .innerLr(form == Hj.Form.HJB ? value("--inner-lr", r.innerLr()) : r.innerLr())
-                                .momentum(momentum("--momentum", "--nesterov", r.momentum()))
-                                .weightDecay(value("--weight-decay", r.weightDecay())).build();
-                    }
-                    case Adam.Settings r -> r.toBuilder().lr(firstLr)
-                            .betas(value("--beta1", r.beta1()), value("--beta2", r.beta2())).eps(value("--eps", r.eps()))
-                            .weightDecay(value("--weight-decay", r.weightDecay())).build();
-                    case Sam.Settings r -> r.toBuilder().lr(firstLr).rho(value("--rho", r.rho()))
-                            .adaptive(r.adaptive(), r.adaptive() ? value("--eta", r.eta()) : r.eta())
-                            .momentum(momentum("--momentum", "--nesterov", r.momentum()))
-                            .weightDecay(value("--weight-decay", r.weightDecay())).build();
-                    default -> throw new IllegalStateException("no flags for " + recipe.getClass());
-                };
+                s = build(recipe, firstLr);
             } catch (IllegalArgumentException ex) {
-                throw usage(ex.getMessage());
+                throw usage(blame(recipe, firstLr) + ex.getMessage());
             }
             List<String> unused = new ArrayList<>(given.keySet());
             unused.removeAll(used);
             if (!unused.isEmpty()) {
-                String what = optimizer + (s instanceof Hj.Settings h
+                String what = optimizerName + (s instanceof Hj.Settings h
                         ? " (--hj-form " + h.form().name().toLowerCase(Locale.ROOT) + ")" : "");
                 throw usage(String.join(", ", unused) + (unused.size() == 1 ? " does" : " do")
                         + " not apply to --optimizer " + what);
             }
             return s;
+        }
+
+        /** The flag whose value alone the builder refuses, as "--FLAG VALUE: ", or the flags given together. */
+        private String blame(OptimizerSettings recipe, float firstLr) {
+            for (String flag : given.keySet()) {
+                try {
+                    new SettingsFlags(Set.of(flag)).build(recipe, firstLr);
+                } catch (IllegalArgumentException alone) {
+                    return flag + " " + given.get(flag) + ": ";
+                }
+            }
+            return given.isEmpty() ? "" : String.join(", ", given.keySet()) + " together: ";
+        }
+
+        private OptimizerSettings build(OptimizerSettings recipe, float firstLr) {
+            return switch (recipe) {
+                case Sgd.Settings r -> r.toBuilder().lr(firstLr)
+                        .momentum(momentum("--momentum", "--nesterov", r.momentum()))
+                        .weightDecay(value("--weight-decay", r.weightDecay())).build();
+                case EntropySgd.Settings r -> r.toBuilder().lr(firstLr)
+                        .innerSteps(value("--L", r.innerSteps())).innerLr(value("--inner-lr", r.innerLr()))
+                        .scoping(scoping(r.scoping())).noise(value("--noise", r.noise()))
+                        .noiseConvention(choice("--noise-convention", EntropySgd.Noise.class, r.noiseConvention()))
+                        .alpha(value("--alpha", r.alpha()))
+                        .innerMomentum(momentum("--inner-momentum", "--inner-nesterov", r.innerMomentum()))
+                        .momentumPlacement(choice("--momentum-placement", MomentumPlacement.class, r.placement()))
+                        .resetInnerMomentum(value("--reset-inner-momentum", r.resetInnerMomentum()))
+                        .outerMomentum(momentum("--momentum", "--nesterov", r.outerMomentum()))
+                        .weightDecay(value("--weight-decay", r.weightDecay()))
+                        .outerWeightDecay(value("--outer-weight-decay", r.outerWeightDecay())).build();
+                case Hj.Settings r -> {
+                    Hj.Form form = choice("--hj-form", Hj.Form.class, r.form());
+                    yield r.toBuilder().lr(firstLr).form(form).innerSteps(value("--L", r.innerSteps()))
+                            .scoping(scoping(r.scoping()))
+                            .innerLr(form == Hj.Form.HJB ? value("--inner-lr", r.innerLr()) : r.innerLr())
+                            .momentum(momentum("--momentum", "--nesterov", r.momentum()))
+                            .weightDecay(value("--weight-decay", r.weightDecay())).build();
+                }
+                case Adam.Settings r -> r.toBuilder().lr(firstLr)
+                        .betas(value("--beta1", r.beta1()), value("--beta2", r.beta2())).eps(value("--eps", r.eps()))
+                        .weightDecay(value("--weight-decay", r.weightDecay())).build();
+                case Sam.Settings r -> r.toBuilder().lr(firstLr).rho(value("--rho", r.rho()))
+                        .adaptive(r.adaptive(), r.adaptive() ? value("--eta", r.eta()) : r.eta())
+                        .momentum(momentum("--momentum", "--nesterov", r.momentum()))
+                        .weightDecay(value("--weight-decay", r.weightDecay())).build();
+                default -> throw new IllegalStateException("no flags for " + recipe.getClass());
+            };
         }
 
         @SuppressWarnings("unchecked")

@@ -11,8 +11,11 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 
 import org.deeprelax.optim.Adam;
 import org.deeprelax.optim.EntropySgd;
+import org.deeprelax.nn.models.Models;
 import org.deeprelax.optim.Hj;
+import org.deeprelax.optim.LearningRateSchedule;
 import org.deeprelax.optim.OptimizerSettings;
+import org.deeprelax.optim.Recipe;
 import org.deeprelax.optim.Sam;
 import org.deeprelax.optim.Sgd;
 
@@ -33,6 +36,39 @@ import org.deeprelax.optim.Sgd;
  */
 public record TrainConfig(String model, String data, String optimizer, int epochs, int batchSize, String lrSchedule,
                           long seed, String device, boolean reestimateBatchNorm, OptimizerSettings settings) {
+
+    /**
+     * Checks what the optimizer's settings do not: the names, counts, schedule, data source and device, so
+     * that settings read back from a checkpoint are refused as the flags that made them would have been.
+     *
+     * @param model network name
+     * @param data data source
+     * @param optimizer the optimizer's name
+     * @param epochs number of epochs
+     * @param batchSize minibatch size
+     * @param lrSchedule learning rate by epoch
+     * @param seed the seed
+     * @param device backend name
+     * @param reestimateBatchNorm whether batch-norm statistics are re-estimated
+     * @param settings the optimizer's settings
+     */
+    public TrainConfig {
+        if (!Models.NAMES.contains(model)) {
+            throw new IllegalArgumentException("model '" + model + "' is not one of " + String.join(", ", Models.NAMES));
+        }
+        if (!Recipe.OPTIMIZERS.contains(optimizer) || settings == null) {
+            throw new IllegalArgumentException("optimizer '" + optimizer + "' is not one of "
+                    + String.join(", ", Recipe.OPTIMIZERS) + (settings == null ? ", or has no settings" : ""));
+        }
+        if (epochs < 1 || batchSize < 1) {
+            throw new IllegalArgumentException("epochs " + epochs + " and batch size " + batchSize + " must be at least 1");
+        }
+        LearningRateSchedule.parse(lrSchedule);
+        DataSource.validate(data);
+        if (!device.matches(TrainCommand.DEVICE_PATTERN)) {
+            throw new IllegalArgumentException("device '" + device + "' is not one of " + TrainCommand.DEVICE_CHOICES);
+        }
+    }
 
     /** Names each kind of settings in JSON, so that a checkpoint's settings read back as the same record. */
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -84,16 +120,5 @@ public record TrainConfig(String model, String data, String optimizer, int epoch
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("the checkpoint's settings are not readable: " + e.getOriginalMessage(), e);
         }
-    }
-
-    /**
-     * These settings with another number of epochs, for a resumed run that goes on longer.
-     *
-     * @param newEpochs the new total
-     * @return the settings
-     */
-    public TrainConfig withEpochs(int newEpochs) {
-        return new TrainConfig(model, data, optimizer, newEpochs, batchSize, lrSchedule, seed, device,
-                reestimateBatchNorm, settings);
     }
 }

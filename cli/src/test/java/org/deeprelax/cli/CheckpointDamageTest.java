@@ -108,4 +108,16 @@ class CheckpointDamageTest {
         MainTest.Outcome eval = MainTest.run("eval", "--checkpoint", file.toString());
         assertRefusedAndUnchanged(dir, eval, file + ": section 'train.config'");
     }
+
+    @Test
+    void settingsOutOfRangeNameTheFileAndSection(@TempDir Path tmp) throws Exception {
+        StateFile s = StateFile.read(Files.write(Files.createTempFile(shared, "s", ".state"), good));
+        String json = s.getString("train.config");
+        assertTrue(json.contains("\"batchSize\":32"), json);
+        s.putString("train.config", json.replace("\"batchSize\":32", "\"batchSize\":-3"));
+        Path dir = runWith(tmp, s.toBytes());
+        MainTest.Outcome resume = MainTest.run("train", "--resume", dir.toString(), "--epochs", "3");
+        assertRefusedAndUnchanged(dir, resume, dir.resolve("checkpoint.state") + ": section 'train.config' at byte offset ",
+                "batch size -3 must be at least 1");
+    }
 }

@@ -196,7 +196,7 @@ class MainTest {
         byte[] before = Files.readAllBytes(dir.resolve("checkpoint.state"));
         Outcome o = run("train", "--resume", dir.toString(), "--model", "mnistfc");
         assertEquals(2, o.code());
-        assertTrue(o.err().contains("model 'lenet'") && o.err().contains("--model mnistfc"), o.err());
+        assertTrue(o.err().contains("--model mnistfc conflicts with the run in " + dir + ", a run of model lenet"), o.err());
         assertTrue(java.util.Arrays.equals(before, Files.readAllBytes(dir.resolve("checkpoint.state"))));
         Outcome none = run("train", "--resume", Files.createDirectories(tmp.resolve("empty")).toString());
         assertEquals(2, none.code());
