@@ -31,6 +31,8 @@ public final class AtomicFiles {
     }
 
     /**
+     * Replaces a file's contents atomically: written to a temporary name, synced, then renamed.
+     *
      * @param target the file to (re)write
      * @param bytes its new contents
      * @throws UncheckedIOException naming the file and the reason if it cannot be written; the old file is

@@ -19,6 +19,8 @@ public final class IoErrors {
     }
 
     /**
+     * Describes an I/O failure in words, with the file it concerns.
+     *
      * @param e an I/O failure
      * @return the file concerned (where the exception names one) and the reason, e.g.
      *         {@code "/data/x: permission denied"}; never null
@@ -33,6 +35,8 @@ public final class IoErrors {
     }
 
     /**
+     * Describes the reason for an I/O failure in words.
+     *
      * @param e an I/O failure
      * @return the reason alone, e.g. {@code "permission denied"} or {@code "No space left on device"}
      */

@@ -51,37 +51,69 @@ public final class StateFile {
         this.source = source;
     }
 
-    /** @return where this state was read from, for messages */
+    /**
+     * Returns where this state was read from, for messages.
+     *
+     * @return where this state was read from, for messages
+     */
     public String source() {
         return source;
     }
 
-    /** @param name section name @param data the values (kept, not copied) */
+    /**
+     * Adds a section of floats.
+     *
+     * @param name section name
+     * @param data the values (kept, not copied)
+     */
     public void putFloats(String name, float[] data) {
         sections.put(name, data);
     }
 
-    /** @param name section name @param data the values (kept, not copied) */
+    /**
+     * Adds a section of longs.
+     *
+     * @param name section name
+     * @param data the values (kept, not copied)
+     */
     public void putLongs(String name, long[] data) {
         sections.put(name, data);
     }
 
-    /** @param name section name @param text the text */
+    /**
+     * Adds a section of text.
+     *
+     * @param name section name
+     * @param text the text
+     */
     public void putString(String name, String text) {
         sections.put(name, text);
     }
 
-    /** @param name section name @return whether it exists */
+    /**
+     * Tells whether a section exists.
+     *
+     * @param name section name
+     * @return whether it exists
+     */
     public boolean has(String name) {
         return sections.containsKey(name);
     }
 
-    /** @param name section name @return its floats @throws IllegalArgumentException if absent or of another type */
+    /**
+     * Reads a section of floats.
+     *
+     * @param name section name
+     * @return its floats
+     * @throws IllegalArgumentException if absent or of another type
+     */
     public float[] getFloats(String name) {
         return get(name, float[].class);
     }
 
     /**
+     * Reads a section of floats that must hold a given number of finite values.
+     *
      * @param name section name
      * @param length how many values it must hold
      * @return its floats
@@ -101,12 +133,20 @@ public final class StateFile {
         return f;
     }
 
-    /** @param name section name @return its longs @throws IllegalArgumentException if absent or of another type */
+    /**
+     * Reads a section of longs.
+     *
+     * @param name section name
+     * @return its longs
+     * @throws IllegalArgumentException if absent or of another type
+     */
     public long[] getLongs(String name) {
         return get(name, long[].class);
     }
 
     /**
+     * Reads a section that must hold one long within a range.
+     *
      * @param name section name
      * @param min the smallest value allowed
      * @param max the largest value allowed
@@ -125,7 +165,13 @@ public final class StateFile {
         return v[0];
     }
 
-    /** @param name section name @return its text @throws IllegalArgumentException if absent or of another type */
+    /**
+     * Reads a section of text.
+     *
+     * @param name section name
+     * @return its text
+     * @throws IllegalArgumentException if absent or of another type
+     */
     public String getString(String name) {
         return get(name, String.class);
     }
@@ -156,7 +202,11 @@ public final class StateFile {
         return type.cast(v);
     }
 
-    /** @return the file's bytes, as {@link #write} stores them */
+    /**
+     * Returns the file's bytes, as {@link #write} stores them.
+     *
+     * @return the file's bytes, as {@link #write} stores them
+     */
     public byte[] toBytes() {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -36,6 +36,8 @@ final class Cifar10Reader {
     }
 
     /**
+     * Reads one CIFAR-10 binary batch file.
+     *
      * @param file one batch file
      * @return its records, pixels scaled to [0, 1]
      * @throws DataFileException if the file is missing, empty, holds an incomplete record, or a label

@@ -15,12 +15,18 @@ final class HeapCheck {
     private HeapCheck() {
     }
 
-    /** @return the most the heap can ever hold */
+    /**
+     * Returns the most the heap can ever hold.
+     *
+     * @return the most the heap can ever hold
+     */
     static long heapLimit() {
         return Runtime.getRuntime().maxMemory();
     }
 
     /**
+     * Refuses a data file whose contents cannot fit in the heap, before anything is allocated.
+     *
      * @param file the data file
      * @param values how many one-byte values it holds
      * @param limit the heap's size

@@ -61,6 +61,8 @@ public final class IdxReader {
     }
 
     /**
+     * Reads an IDX file, checking its size against the file and the heap first.
+     *
      * @param file the file, raw or gzip-compressed
      * @param heapLimit the memory its contents may take (the heap's size, or less in tests)
      * @return its dimensions and data

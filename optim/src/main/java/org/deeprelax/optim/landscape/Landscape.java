@@ -27,7 +27,11 @@ public final class Landscape {
                         double[] localEntropy, double[] localEntropyPde, double[] moreau,
                         double pdeDx, int pdeSteps) {
 
-        /** @return the number of rows */
+        /**
+         * Returns the number of rows.
+         *
+         * @return the number of rows
+         */
         public int size() {
             return x.length;
         }

@@ -54,6 +54,8 @@ public final class LocalEntropy {
     private final double step;
 
     /**
+     * The local entropy of a landscape at time γ and inverse temperature β.
+     *
      * @param f the landscape
      * @param gamma the time γ, {@code > 0}
      * @param beta the inverse temperature β, {@code > 0}
@@ -84,17 +86,27 @@ public final class LocalEntropy {
         return Math.sqrt(2 * gamma * Math.max(f.value(x) - f.lowerBound(), 0) + 2 * gamma * TAIL / beta);
     }
 
-    /** @return γ */
+    /**
+     * Returns γ.
+     *
+     * @return γ
+     */
     public double gamma() {
         return gamma;
     }
 
-    /** @return β */
+    /**
+     * Returns β.
+     *
+     * @return β
+     */
     public double beta() {
         return beta;
     }
 
     /**
+     * The local entropy at a point.
+     *
      * @param x the point
      * @return f_γ(x)
      */
@@ -103,6 +115,8 @@ public final class LocalEntropy {
     }
 
     /**
+     * The local entropy's gradient at a point.
+     *
      * @param x the point
      * @return ∇f_γ(x) = (x − ⟨y⟩)/γ
      */

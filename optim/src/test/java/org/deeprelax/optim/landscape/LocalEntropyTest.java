@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** The local entropy by quadrature: DESIGN.md's reference values, its gradient, its limits. */
+/** The local entropy by quadrature: the reference values of docs/landscape.md, its gradient, its limits. */
 class LocalEntropyTest {
 
     static final ToyLandscape F = ToyLandscape.plain();
 
     @Test
-    void gradientMatchesTheDesignReferenceValues() {
+    void gradientMatchesTheReferenceValuesOfTheLandscapeDocs() {
         double[] xs = {-1.0, 0.7, 1.2, 2.2};
         double[] g01 = {-0.920913, 0.225925, 3.205684, 4.173227};
         double[] g05 = {-1.026938, 0.684056, 1.178316, 2.221904};
