@@ -87,7 +87,7 @@ public final class Layout {
     }
 
     /**
-     * Swaps two axes; for a matrix, its transpose.
+     * Swaps two axes; for a matrix, its transpose. A {@link #permute} that exchanges the two.
      *
      * @param x input
      * @param a one axis (negative counts from the end)
@@ -143,6 +143,7 @@ public final class Layout {
 
     /**
      * One position along an axis, with the axis removed: {@code select(x, 0, i)} is Python's {@code x[i]}.
+     * Composed of a {@link #slice} one position long and a {@link #reshape} that drops the axis.
      *
      * @param x input, of rank 1 or more
      * @param axis the axis indexed (negative counts from the end)
