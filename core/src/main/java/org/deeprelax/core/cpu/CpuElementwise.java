@@ -21,6 +21,13 @@ import org.deeprelax.core.UnaryOp;
 final class CpuElementwise {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /**
+     * Whether masked loads and stores and gathers run as instructions. With 512-bit vectors (AVX-512 and
+     * its mask registers) they do; with 256-bit ones (AVX2) JDK 25's Vector API emulates them in Java,
+     * measured 10 to 70 times slower than a plain vector load on an AVX2 machine, so kernels that would
+     * use them take plain loops there.
+     */
+    static final boolean GATHERS = S.vectorBitSize() >= 512;
     static final int GRAIN = 1 << 14;
 
     private CpuElementwise() {

@@ -20,17 +20,25 @@ import jdk.incubator.vector.VectorSpecies;
  * MR×NR tiles; the driver keeps only the valid part of an edge tile.
  *
  * <p>Where a packed step gathers one element from each of several stored rows (op(A) not transposed,
- * op(B) transposed), a vector gather with per-lane row offsets does it: on AVX-512 it packs a
+ * op(B) transposed), a vector gather with per-lane row offsets does it on AVX-512: it packs a
  * transposed B block about four times faster than scalar code (92 µs against 357 µs for 512×384),
  * which matters because B blocks are packed once per item. Contiguous runs are copied with (masked)
  * vector loads and stores or {@link System#arraycopy}.
+ *
+ * <p>Only on AVX-512, though ({@link CpuElementwise#GATHERS}): with 256-bit vectors (AVX2) JDK 25 runs masked loads
+ * and stores and gathers in Java instead of as instructions, measured 10 to 70 times slower than a plain
+ * vector load on an AVX2 machine, and there plain loops pack instead: each stored row is read forwards
+ * and its elements written with the panel's stride. Before this, packing A through the fallback was a
+ * quarter of a LeNet training step's time there.
  */
 final class SgemmPack {
 
     private static final VectorSpecies<Float> S = SgemmKernel.S;
     private static final int L = SgemmKernel.L;
-    /** Whether one vector holds a packed A step (MR lanes). */
-    private static final boolean A_FITS = SgemmKernel.MR <= L;
+    /** Whether masked moves and gathers are machine instructions here. */
+    private static final boolean GATHERS = CpuElementwise.GATHERS;
+    /** Whether one vector holds a packed A step (MR lanes) and gathers are fast. */
+    private static final boolean A_FITS = SgemmKernel.MR <= L && GATHERS;
 
     private SgemmPack() {
     }
@@ -133,7 +141,18 @@ final class SgemmPack {
         for (int q0 = 0; q0 < nc; q0 += nr) {
             int cols = Math.min(nr, nc - q0);
             int src = bOff + (j0 + q0) * ldb + p0;
-            if (cols == nr) {
+            if (!GATHERS) {
+                // Each stored row j of the panel, read forwards, becomes column j.
+                for (int j = 0; j < cols; j++) {
+                    int from = src + j * ldb;
+                    for (int p = 0; p < kc; p++) {
+                        dst[d + p * nr + j] = b[from + p];
+                    }
+                }
+                for (int p = 0; cols < nr && p < kc; p++) {
+                    Arrays.fill(dst, d + p * nr + cols, d + (p + 1) * nr, 0f);
+                }
+            } else if (cols == nr) {
                 // op(B)(p, j) = b[j·ldb + p]: step p gathers one element from each of NR stored rows,
                 // one vector of L rows at a time.
                 for (int p = 0; p < kc; p++) {
