@@ -15,8 +15,10 @@ import org.deeprelax.core.PoolGeometry;
  * each plane is a plain loop over output cells. The window of output {@code (p, q)} covers input rows
  * {@code p·strideH − padH ... + kernelH − 1} and columns likewise; it is clipped to the input once per
  * cell, so padding costs nothing and is never read. Max pooling with windows that tile the input
- * (stride = kernel, no padding: LeNet's) reads sixteen windows at a time with gathers instead
- * ({@link #tiles}): 4–17 times faster on LeNet's layers ({@code PoolBenchmark}).
+ * (stride = kernel, no padding: LeNet's, {@link #tiles}) has faster paths: with AVX-512 it reads
+ * sixteen windows at a time with gathers, 4–17 times faster on LeNet's layers ({@code PoolBenchmark});
+ * where gathers are emulated (AVX2, {@link CpuElementwise#GATHERS}) both passes work in whole vectors
+ * along the input rows instead, down each row of windows and then across each window's columns.
  *
  * <p><b>Max.</b> Padded cells never win (they are not candidates at all, rather than zeros), and
  * {@link PoolGeometry} keeps padding at most half the window, so every window holds at least one real
@@ -54,11 +56,14 @@ public final class CpuPool {
         int hw = g.h() * g.w(), pq = g.p() * g.q();
         checkRange("x", x, xOff, (long) g.n() * g.c() * hw);
         checkRange("y", y, yOff, (long) g.n() * g.c() * pq);
-        int[] corners = tiles(g) ? corners(g) : null;
+        boolean tiles = tiles(g);
+        int[] corners = tiles && CpuElementwise.GATHERS ? corners(g) : null;
         Parallel.forRange(g.n() * g.c(), MIN_PLANES, (from, to) -> {
+            WindowRows rows = tiles && corners == null ? new WindowRows(g) : null;
             for (int plane = from; plane < to; plane++) {
                 int xb = xOff + plane * hw, yb = yOff + plane * pq;
-                int o = corners == null ? 0 : tilingMaxForward(g, corners, x, xb, y, yb);
+                int o = corners != null ? tilingMaxForward(g, corners, x, xb, y, yb)
+                        : rows != null ? rowwiseMaxForward(g, x, xb, y, yb, rows) : 0;
                 for (; o < pq; o++) {
                     y[yb + o] = windowMax(g, x, xb, o / g.q(), o % g.q());
                 }
@@ -90,13 +95,17 @@ public final class CpuPool {
         checkRange("y", y, yOff, (long) g.n() * g.c() * pq);
         checkRange("dy", dy, dyOff, (long) g.n() * g.c() * pq);
         checkRange("dx", dx, dxOff, (long) g.n() * g.c() * hw);
-        int[] corners = tiles(g) ? corners(g) : null;
+        boolean tiles = tiles(g);
+        int[] corners = tiles && CpuElementwise.GATHERS ? corners(g) : null;
         Parallel.forRange(g.n() * g.c(), MIN_PLANES, (from, to) -> {
+            WindowRows rows = tiles && corners == null ? new WindowRows(g) : null;
             for (int plane = from; plane < to; plane++) {
                 int xb = xOff + plane * hw, yb = plane * pq, db = dxOff + plane * hw;
                 Arrays.fill(dx, db, db + hw, 0f);
-                int o = corners == null ? 0
-                        : tilingMaxBackward(g, corners, x, xb, y, yOff + yb, dy, dyOff + yb, dx, db, plane * pq);
+                int o = corners != null
+                        ? tilingMaxBackward(g, corners, x, xb, y, yOff + yb, dy, dyOff + yb, dx, db, plane * pq)
+                        : rows != null ? rowwiseMaxBackward(g, x, xb, y, yOff + yb, dy, dyOff + yb, dx, db, plane * pq,
+                                rows) : 0;
                 for (; o < pq; o++) {
                     float m = y[yOff + yb + o];
                     int hit = windowHit(g, x, xb, o / g.q(), o % g.q(), m);
@@ -293,6 +302,142 @@ public final class CpuPool {
             }
         }
         return whole;
+    }
+
+    // ---- tiling windows without gathers ----------------------------------------------------------------
+
+    /**
+     * One thread's scratch for the gather-free tiling paths: rows of one row of windows' columns
+     * ({@code q·kernelW}) with slack for whole-vector loads at shifts of up to {@code kernelW − 1} past
+     * it, each column's offset in its window, and each scan code's cell offset.
+     */
+    private static final class WindowRows {
+        final float[] row;
+        final float[] code;
+        final float[] offsets;
+        final int[] cellAt;
+
+        WindowRows(PoolGeometry g) {
+            int kw = g.kernelW(), length = g.q() * kw + kw + S.length();
+            row = new float[length];
+            code = new float[length];
+            offsets = new float[length];
+            for (int j = 0; j < length; j++) {
+                offsets[j] = j % kw;
+            }
+            cellAt = new int[g.kernelH() * kw];
+            for (int c = 0; c < cellAt.length; c++) {
+                cellAt[c] = c / kw * g.w() + c % kw;
+            }
+        }
+    }
+
+    /**
+     * Max pooling of one plane with tiling windows, in whole vectors along the rows: for each row of
+     * windows, the max down its {@code kernelH} input rows into a scratch row, then in place the max of
+     * {@code row[j .. j + kernelW)} for every column j (lanes that straddle two windows are never read),
+     * and each window's max is that at its first column. {@link Math#max} (lane-wise {@code MAX}) is
+     * commutative and associative, so the order changes nothing.
+     *
+     * @return the number of outputs done: all of them
+     */
+    private static int rowwiseMaxForward(PoolGeometry g, float[] x, int xb, float[] y, int yb, WindowRows s) {
+        int w = g.w(), kh = g.kernelH(), kw = g.kernelW(), q = g.q(), cols = q * kw, whole = S.loopBound(cols);
+        float[] row = s.row;
+        for (int p = 0; p < g.p(); p++) {
+            int top = xb + p * kh * w;
+            int j = 0;
+            for (; j < whole; j += S.length()) {
+                FloatVector m = FloatVector.fromArray(S, x, top + j);
+                for (int i = 1; i < kh; i++) {
+                    m = m.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, x, top + i * w + j));
+                }
+                m.intoArray(row, j);
+            }
+            for (; j < cols; j++) {
+                float m = x[top + j];
+                for (int i = 1; i < kh; i++) {
+                    m = Math.max(m, x[top + i * w + j]);
+                }
+                row[j] = m;
+            }
+            for (j = 0; j < cols; j += S.length()) {
+                FloatVector m = FloatVector.fromArray(S, row, j);
+                for (int t = 1; t < kw; t++) {
+                    m = m.lanewise(VectorOperators.MAX, FloatVector.fromArray(S, row, j + t));
+                }
+                m.intoArray(row, j);
+            }
+            int yo = yb + p * q;
+            for (int o = 0; o < q; o++) {
+                y[yo + o] = row[o * kw];
+            }
+        }
+        return g.p() * q;
+    }
+
+    /**
+     * The gradient for one plane with tiling windows, in whole vectors along the rows. Cell (i, c) of a
+     * window has scan code {@code i·kernelW + c}; for each row of windows, every column keeps the least
+     * code among its rows whose cell equals its window's max ({@code y} spread over the window's
+     * columns), then in place the least over each window's columns, so a window's first column holds
+     * the code of its first cell in scan order that equals the max. {@code dx} (zeroed, and each cell
+     * in one window) receives {@code 0 + dy} there, the same floats as {@code +=}.
+     *
+     * @param o0 the plane's first output, for the error message
+     * @return the number of outputs done: all of them
+     */
+    private static int rowwiseMaxBackward(PoolGeometry g, float[] x, int xb, float[] y, int yb, float[] dy, int dyb,
+                                          float[] dx, int db, int o0, WindowRows s) {
+        int w = g.w(), kh = g.kernelH(), kw = g.kernelW(), q = g.q(), cols = q * kw, whole = S.loopBound(cols);
+        float[] max = s.row, code = s.code, offsets = s.offsets;
+        float none = kh * kw;
+        FloatVector noneV = FloatVector.broadcast(S, none);
+        for (int p = 0; p < g.p(); p++) {
+            int top = xb + p * kh * w, yo = yb + p * q;
+            boolean nan = false;
+            for (int o = 0; o < q; o++) {
+                float m = y[yo + o];
+                nan |= m != m;
+                for (int t = 0; t < kw; t++) {
+                    max[o * kw + t] = m;
+                }
+            }
+            int j = 0;
+            for (; !nan && j < whole; j += S.length()) {
+                FloatVector m = FloatVector.fromArray(S, max, j);
+                FloatVector c = FloatVector.fromArray(S, offsets, j);
+                FloatVector best = noneV;
+                for (int i = kh - 1; i >= 0; i--) {
+                    FloatVector v = FloatVector.fromArray(S, x, top + i * w + j);
+                    best = best.blend(c.add(i * kw), v.compare(VectorOperators.EQ, m));
+                }
+                best.intoArray(code, j);
+            }
+            for (; j < cols; j++) {   // the tail, or the whole row where a window's max is NaN
+                float best = none;
+                for (int i = kh - 1; i >= 0; i--) {
+                    best = isMax(x[top + i * w + j], max[j]) ? i * kw + offsets[j] : best;
+                }
+                code[j] = best;
+            }
+            for (j = 0; j < cols; j += S.length()) {
+                FloatVector m = FloatVector.fromArray(S, code, j);
+                for (int t = 1; t < kw; t++) {
+                    m = m.min(FloatVector.fromArray(S, code, j + t));
+                }
+                m.intoArray(code, j);
+            }
+            int corner = top - xb;
+            for (int o = 0; o < q; o++, corner += kw) {
+                int first = (int) code[o * kw];
+                if (first >= s.cellAt.length) {
+                    throw notTheMax(o0 + p * q + o, y[yo + o]);
+                }
+                dx[db + corner + s.cellAt[first]] = 0f + dy[dyb + p * q + o];
+            }
+        }
+        return g.p() * q;
     }
 
     /** First input row of output row {@code p}'s window, clipped to the input. */
