@@ -62,6 +62,8 @@ public final class CpuConv {
      * on every machine; up to this many threads share the pass.
      */
     static final int FILTER_SLICES = 8;
+    /** Per-thread output-shaped rows {@code [k][images·p·q]} of an image group's GEMM. */
+    private static final ThreadLocal<float[]> ROWS = ThreadLocal.withInitial(() -> new float[0]);
     /** The calling thread's partial filter gradients of the backward-filter pass, one per batch slice after the first. */
     private static final ThreadLocal<float[]> ACC = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -116,18 +118,16 @@ public final class CpuConv {
     public static void forwardIm2col(ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff) {
         checkForward(g, x, xOff, w, wOff, y, yOff);
         int k = g.k(), crs = g.c() * g.r() * g.s(), pq = g.p() * g.q();
-        int chw = g.c() * g.h() * g.w(), kpq = k * pq;
-        boolean pointwise = isPointwise(g);
-        forImages(g.n(), (from, to) -> {
-            float[] col = pointwise ? null : scratch(COL, crs * pq);
-            for (int i = from; i < to; i++) {
-                if (pointwise) {
-                    Sgemm.sgemm(false, false, k, pq, crs, 1f, w, wOff, crs, x, xOff + i * chw, pq,
-                            0f, y, yOff + i * kpq, pq);
-                } else {
-                    im2col(g, x, xOff + i * chw, col);
-                    Sgemm.sgemm(false, false, k, pq, crs, 1f, w, wOff, crs, col, 0, pq, 0f, y, yOff + i * kpq, pq);
-                }
+        int kpq = k * pq;
+        forGroups(g, (first, images) -> {
+            int cols = images * pq;
+            float[] col = columns(g, x, xOff, first, images);
+            int colOff = col == x ? xOff + first * g.c() * g.h() * g.w() : 0;
+            float[] out = images == 1 ? y : scratch(ROWS, k * cols);
+            int outOff = images == 1 ? yOff + first * kpq : 0;
+            Sgemm.sgemm(false, false, k, cols, crs, 1f, w, wOff, crs, col, colOff, cols, 0f, out, outOff, cols);
+            if (images > 1) {
+                swapLeadingAxes(out, 0, k, images, pq, y, yOff + first * kpq);
             }
         });
     }
@@ -249,19 +249,26 @@ public final class CpuConv {
         checkRange("w", w, wOff, (long) g.k() * g.c() * g.r() * g.s());
         checkRange("dx", dx, dxOff, (long) g.n() * g.c() * g.h() * g.w());
         int k = g.k(), crs = g.c() * g.r() * g.s(), pq = g.p() * g.q();
-        int chw = g.c() * g.h() * g.w(), kpq = k * pq;
+        int chw = g.c() * g.h() * g.w();
         boolean pointwise = isPointwise(g);
-        forImages(g.n(), (from, to) -> {
-            float[] col = pointwise ? null : scratch(COL, crs * pq);
-            for (int i = from; i < to; i++) {
-                if (pointwise) {
-                    Sgemm.sgemm(true, false, crs, pq, k, 1f, w, wOff, crs, dy, dyOff + i * kpq, pq,
-                            0f, dx, dxOff + i * chw, pq);
-                } else {
-                    Sgemm.sgemm(true, false, crs, pq, k, 1f, w, wOff, crs, dy, dyOff + i * kpq, pq, 0f, col, 0, pq);
-                    Arrays.fill(dx, dxOff + i * chw, dxOff + (i + 1) * chw, 0f);
-                    col2im(g, col, dx, dxOff + i * chw);
-                }
+        forGroups(g, (first, images) -> {
+            int cols = images * pq;
+            float[] rows = outputRows(g, dy, dyOff, first, images);
+            int rowsOff = rows == dy ? dyOff + first * k * pq : 0;
+            if (pointwise && images == 1) {
+                Sgemm.sgemm(true, false, crs, cols, k, 1f, w, wOff, crs, rows, rowsOff, cols, 0f, dx, dxOff + first * chw,
+                        cols);
+                return;
+            }
+            float[] col = scratch(COL, crs * cols);
+            Sgemm.sgemm(true, false, crs, cols, k, 1f, w, wOff, crs, rows, rowsOff, cols, 0f, col, 0, cols);
+            if (pointwise) {
+                swapLeadingAxes(col, 0, crs, images, pq, dx, dxOff + first * chw);
+                return;
+            }
+            Arrays.fill(dx, dxOff + first * chw, dxOff + (first + images) * chw, 0f);
+            for (int i = 0; i < images; i++) {
+                col2im(g, col, i * pq, cols, dx, dxOff + (first + i) * chw);
             }
         });
     }
@@ -283,31 +290,29 @@ public final class CpuConv {
         checkRange("dy", dy, dyOff, (long) g.n() * g.k() * g.p() * g.q());
         checkRange("dw", dw, dwOff, (long) g.k() * g.c() * g.r() * g.s());
         int n = g.n(), k = g.k(), crs = g.c() * g.r() * g.s(), pq = g.p() * g.q();
-        int chw = g.c() * g.h() * g.w(), kpq = k * pq, kcrs = k * crs;
-        boolean pointwise = isPointwise(g);
+        int chw = g.c() * g.h() * g.w(), kcrs = k * crs;
         // The batch is cut into a fixed number of slices, whatever the number of threads, so that the order
         // of the sum over images, and so the result to the bit, is the same on every machine and when called
-        // from inside a parallel loop (where every slice runs on this thread). Slice 0 accumulates straight
+        // from inside a parallel loop (where every slice runs on this thread). Within a slice, images go in
+        // groups of groupSize (fixed by the slice's length), one GEMM a group. Slice 0 accumulates straight
         // into dw, slice s > 0 into row s − 1 of the calling thread's scratch; the rows are added to dw in
         // slice order at the end.
         int slices = Math.min(n, FILTER_SLICES);
         float[] partial = slices > 1 ? scratch(ACC, (slices - 1) * kcrs) : null;
         Parallel.forRange(slices, 1, (sFrom, sTo) -> {
-            float[] col = pointwise ? null : scratch(COL, crs * pq);
             for (int slice = sFrom; slice < sTo; slice++) {
                 float[] acc = slice == 0 ? dw : partial;
                 int accOff = slice == 0 ? dwOff : (slice - 1) * kcrs;
-                int first = (int) ((long) n * slice / slices), last = (int) ((long) n * (slice + 1) / slices);
-                for (int i = first; i < last; i++) {
-                    float beta = i == first ? 0f : 1f;
-                    if (pointwise) {
-                        Sgemm.sgemm(false, true, k, crs, pq, 1f, dy, dyOff + i * kpq, pq, x, xOff + i * chw, pq,
-                                beta, acc, accOff, crs);
-                    } else {
-                        im2col(g, x, xOff + i * chw, col);
-                        Sgemm.sgemm(false, true, k, crs, pq, 1f, dy, dyOff + i * kpq, pq, col, 0, pq, beta, acc, accOff,
-                                crs);
-                    }
+                int start = (int) ((long) n * slice / slices), end = (int) ((long) n * (slice + 1) / slices);
+                int group = groupSize(g, end - start);
+                for (int first = start; first < end; first += group) {
+                    int images = Math.min(group, end - first), cols = images * pq;
+                    float[] rows = outputRows(g, dy, dyOff, first, images);
+                    int rowsOff = rows == dy ? dyOff + first * k * pq : 0;
+                    float[] col = columns(g, x, xOff, first, images);
+                    int colOff = col == x ? xOff + first * chw : 0;
+                    Sgemm.sgemm(false, true, k, crs, cols, 1f, rows, rowsOff, cols, col, colOff, cols,
+                            first == start ? 0f : 1f, acc, accOff, crs);
                 }
             }
         });
@@ -319,16 +324,105 @@ public final class CpuConv {
         }
     }
 
+    // ---- image groups --------------------------------------------------------------------------------
+
+    /**
+     * Runs {@code body} over the batch in groups of {@link #groupSize} consecutive images: split across
+     * threads when there is at least one image per thread (each group's GEMM then runs sequentially
+     * inside its chunk), else on this thread so that each GEMM can use every core itself.
+     */
+    private static void forGroups(ConvGeometry g, GroupBody body) {
+        Parallel.RangeBody chunk = (from, to) -> {
+            int group = groupSize(g, to - from);
+            for (int first = from; first < to; first += group) {
+                body.run(first, Math.min(group, to - first));
+            }
+        };
+        if (g.n() >= Parallel.threads()) {
+            Parallel.forRange(g.n(), 1, chunk);
+        } else {
+            chunk.run(0, g.n());
+        }
+    }
+
+    /** A group of images: the first one and how many. */
+    @FunctionalInterface
+    private interface GroupBody {
+        void run(int first, int images);
+    }
+
+    /**
+     * How many images of a run of {@code images} go into one GEMM: enough that its output positions
+     * number about {@link #GROUP_COLUMNS}, at least one. An image alone gives LeNet's second layer a
+     * GEMM 16 columns wide (4×4 outputs) and All-CNN-BN's last layers 64; every pass of every image then
+     * packed the whole filter bank again for so little work, and backward-filter read and wrote all of
+     * dw once an image.
+     */
+    static int groupSize(ConvGeometry g, int images) {
+        int pq = g.p() * g.q();
+        return Math.max(1, Math.min(images, (GROUP_COLUMNS + pq - 1) / pq));
+    }
+
+    /** Output positions a grouped GEMM aims at (see {@link #groupSize}). */
+    static final int GROUP_COLUMNS = 512;
+
+    /**
+     * The column matrix of images {@code [first, first + images)} side by side, {@code [c·r·s][images·p·q]}
+     * (image i's block at columns {@code i·p·q}): the input itself for one image of a 1×1 filter
+     * (offsets then as in {@code x}), else unfolded or copied into this thread's scratch from 0.
+     */
+    private static float[] columns(ConvGeometry g, float[] x, int xOff, int first, int images) {
+        int chw = g.c() * g.h() * g.w(), pq = g.p() * g.q(), cols = images * pq;
+        if (isPointwise(g)) {
+            if (images == 1) {
+                return x;
+            }
+            float[] col = scratch(COL, g.c() * cols);
+            swapLeadingAxes(x, xOff + first * chw, images, g.c(), pq, col, 0);
+            return col;
+        }
+        float[] col = scratch(COL, g.c() * g.r() * g.s() * cols);
+        for (int i = 0; i < images; i++) {
+            im2col(g, x, xOff + (first + i) * chw, col, i * pq, cols);
+        }
+        return col;
+    }
+
+    /**
+     * The output gradients of images {@code [first, first + images)} as one matrix {@code [k][images·p·q]}:
+     * {@code dy} itself for one image (offsets then as in {@code dy}), else copied into this thread's
+     * scratch from 0.
+     */
+    private static float[] outputRows(ConvGeometry g, float[] dy, int dyOff, int first, int images) {
+        if (images == 1) {
+            return dy;
+        }
+        int pq = g.p() * g.q();
+        float[] rows = scratch(ROWS, g.k() * images * pq);
+        swapLeadingAxes(dy, dyOff + first * g.k() * pq, images, g.k(), pq, rows, 0);
+        return rows;
+    }
+
+    /** Copies {@code src[a][b][inner]} (at {@code so}) to {@code dst[b][a][inner]} (at {@code d0}). */
+    private static void swapLeadingAxes(float[] src, int so, int a, int b, int inner, float[] dst, int d0) {
+        for (int i = 0; i < a; i++) {
+            for (int j = 0; j < b; j++) {
+                System.arraycopy(src, so + (i * b + j) * inner, dst, d0 + (j * a + i) * inner, inner);
+            }
+        }
+    }
+
     /** A 1×1 filter at stride 1 without padding: the input image already is the column matrix. */
     static boolean isPointwise(ConvGeometry g) {
         return g.r() == 1 && g.s() == 1 && g.strideH() == 1 && g.strideW() == 1 && g.padH() == 0 && g.padW() == 0;
     }
 
     /**
-     * Unfolds one image into the column matrix {@code col[(c·r + i)·s + j][p·q]}: row {@code (c, i, j)}
-     * holds the input cell that filter tap {@code (c, i, j)} meets at every output position, 0 in the padding.
+     * Unfolds one image into the column matrix {@code col[(c·r + i)·s + j][p·q]}, row {@code t} at
+     * {@code colOff + t·ld}: row {@code (c, i, j)} holds the input cell that filter tap {@code (c, i, j)}
+     * meets at every output position, 0 in the padding.
      */
-    static void im2col(ConvGeometry g, float[] x, int xBase, float[] col) {
+    static void im2col(ConvGeometry g, float[] x, int xBase, float[] col, int colOff, int ld) {
         int cc = g.c(), h = g.h(), wd = g.w(), rr = g.r(), ss = g.s();
         int pp = g.p(), qq = g.q(), sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
         int row = 0;
@@ -336,7 +430,7 @@ public final class CpuConv {
             for (int r = 0; r < rr; r++) {
                 for (int s = 0; s < ss; s++, row++) {
                     int qLo = firstInside(pw - s, sw, qq), qHi = firstOutside(wd + pw - s, sw, qq, qLo);
-                    int dst = row * pp * qq;
+                    int dst = colOff + row * ld;
                     for (int p = 0; p < pp; p++, dst += qq) {
                         int ih = p * sh - ph + r;
                         if (ih < 0 || ih >= h) {
@@ -359,8 +453,11 @@ public final class CpuConv {
         }
     }
 
-    /** Folds a column matrix back onto one image, adding every tap's value into the cell it came from. */
-    static void col2im(ConvGeometry g, float[] col, float[] dx, int dxBase) {
+    /**
+     * Folds a column matrix (row {@code t} at {@code colOff + t·ld}) back onto one image, adding every
+     * tap's value into the cell it came from.
+     */
+    static void col2im(ConvGeometry g, float[] col, int colOff, int ld, float[] dx, int dxBase) {
         int cc = g.c(), h = g.h(), wd = g.w(), rr = g.r(), ss = g.s();
         int pp = g.p(), qq = g.q(), sh = g.strideH(), sw = g.strideW(), ph = g.padH(), pw = g.padW();
         int row = 0;
@@ -368,7 +465,7 @@ public final class CpuConv {
             for (int r = 0; r < rr; r++) {
                 for (int s = 0; s < ss; s++, row++) {
                     int qLo = firstInside(pw - s, sw, qq), qHi = firstOutside(wd + pw - s, sw, qq, qLo);
-                    int src = row * pp * qq;
+                    int src = colOff + row * ld;
                     for (int p = 0; p < pp; p++, src += qq) {
                         int ih = p * sh - ph + r;
                         if (ih < 0 || ih >= h) {
@@ -398,19 +495,6 @@ public final class CpuConv {
     /** The first q ≥ {@code qLo} with {@code q·stride ≥ hi}, at most {@code qq}. */
     private static int firstOutside(int hi, int stride, int qq, int qLo) {
         return hi <= 0 ? qLo : Math.max(qLo, Math.min(qq, (hi + stride - 1) / stride));
-    }
-
-    /**
-     * Runs {@code body} over the batch: split across threads when there is at least one image per
-     * thread (each image's GEMM then runs sequentially inside its chunk), else image by image on this
-     * thread so that each GEMM can use every core itself.
-     */
-    private static void forImages(int n, Parallel.RangeBody body) {
-        if (n >= Parallel.threads()) {
-            Parallel.forRange(n, 1, body);
-        } else {
-            body.run(0, n);
-        }
     }
 
     private static float[] scratch(ThreadLocal<float[]> slot, int size) {
