@@ -9,23 +9,29 @@ import org.deeprelax.core.ConvGeometry;
  * 2-D convolution on the CPU, NCHW, over plain {@code float[]} buffers with offsets: a forward pass and
  * its two backward passes (data and filter), each overwriting its output.
  *
- * <p><b>im2col + GEMM.</b> The workhorse. For one image, {@code im2col} unfolds the input into the
- * column matrix {@code col[c·r·s][p·q]} (row = filter tap, column = output position, 0 where the tap
- * falls in the padding), so that the three passes are single {@link Sgemm} calls:
+ * <p><b>im2col + GEMM.</b> The workhorse. {@code im2col} unfolds an image into the column matrix
+ * {@code col[c·r·s][p·q]} (row = filter tap, column = output position, 0 where the tap falls in the
+ * padding), and a group of consecutive images is unfolded side by side, image i in columns
+ * {@code [i·p·q, (i+1)·p·q)}, so that each pass over the group is a single {@link Sgemm} call:
  * <pre>
- *   forward         y_n[k, pq]   = W[k, crs]   · col_n[crs, pq]
- *   backward data   dcol[crs, pq] = Wᵀ[crs, k] · dy_n[k, pq],   then col2im adds dcol back onto dx_n
- *   backward filter dW[k, crs]  += dy_n[k, pq] · col_nᵀ[pq, crs]
+ *   forward         Y[k, g·pq]    = W[k, crs]   · col[crs, g·pq],   then Y's image blocks go to y
+ *   backward data   dcol[crs, g·pq] = Wᵀ[crs, k] · DY[k, g·pq],     then col2im adds dcol back onto dx
+ *   backward filter dW[k, crs]    += DY[k, g·pq] · colᵀ[g·pq, crs]
  * </pre>
- * A 1×1 filter at stride 1 without padding needs no unfolding: the image {@code [c, h·w]} already is
- * the column matrix, so the GEMM reads it in place. The batch is split across threads when it has at
- * least one image per thread; each image's GEMM then runs inside its chunk, where {@link Parallel} runs
- * it sequentially (no nested fan-out). A batch smaller than the thread count goes image by image on the
- * calling thread so each GEMM can use every core. Backward-filter cuts the batch into a fixed number of
- * slices, whatever the thread count, gives each its own partial {@code dW} (the first slice writes straight
- * into the output) and sums them in slice order at the end, so its result does not depend on the machine.
- * Column matrices, padded images and partial sums live in per-thread growable scratch arrays, grown
- * when a larger layer comes and otherwise reused.
+ * where DY holds the group's dy rows side by side. A group holds about 512 output positions
+ * ({@link #groupSize}): one image of All-CNN-BN's 32×32 layers, eight of its 8×8 layers, 32 of LeNet's
+ * 4×4 second layer, whose GEMMs were 16 columns wide one image at a time (the filter bank was packed
+ * again for every image, and backward-filter read and wrote all of dW once an image). A group of one
+ * image reads and writes y, dy and dx in place. A 1×1 filter at stride 1 without padding needs no
+ * unfolding: the images themselves, side by side, are the column matrix. The batch is split across
+ * threads when it has at least one image per thread; each group's GEMM then runs inside its chunk,
+ * where {@link Parallel} runs it sequentially (no nested fan-out). A batch smaller than the thread
+ * count goes group by group on the calling thread so each GEMM can use every core. Backward-filter
+ * cuts the batch into a fixed number of slices, whatever the thread count, groups images within each
+ * slice, gives each slice its own partial {@code dW} (the first slice writes straight into the output)
+ * and sums them in slice order at the end, so its result does not depend on the machine. Column
+ * matrices, grouped rows and partial sums live in per-thread growable scratch arrays, grown when a
+ * larger layer comes and otherwise reused.
  *
  * <p><b>Direct kernel.</b> For stride 1 there is also {@link #forwardDirect}: the image is copied into
  * a zero-padded scratch plane by plane, and the output is computed over the flattened padded rows
