@@ -9,7 +9,7 @@ import java.util.Arrays;
  * <p>Products of at least 32 768 (2¹⁵) multiply-adds run the GotoBLAS/BLIS scheme with the Vector
  * API: {@link SgemmPack} copies cache-sized blocks of op(A) and op(B) into contiguous panels,
  * {@link SgemmBlocked} walks the blocks so each level of the cache holds what the next loop reuses,
- * and {@link SgemmKernel} computes one 12×32 tile of C (on AVX-512) from registers. From
+ * and {@link SgemmKernel} computes one 12×32 tile of C (on AVX-512; 4×16 on AVX2) from registers. From
  * about 4 million (2²²) multiply-adds on, the threads of {@link Parallel} share the packed A panel and
  * take blocks of C's columns as they come free. Smaller products take a direct loop.
  *
