@@ -23,10 +23,10 @@ import org.deeprelax.core.ConvGeometry;
  * 4×4 second layer, whose GEMMs were 16 columns wide one image at a time (the filter bank was packed
  * again for every image, and backward-filter read and wrote all of dW once an image). A group of one
  * image reads and writes y, dy and dx in place. A 1×1 filter at stride 1 without padding needs no
- * unfolding: the images themselves, side by side, are the column matrix. The batch is split across
- * threads when it has at least one image per thread; each group's GEMM then runs inside its chunk,
- * where {@link Parallel} runs it sequentially (no nested fan-out). A batch smaller than the thread
- * count goes group by group on the calling thread so each GEMM can use every core. Backward-filter
+ * unfolding: the images themselves, side by side, are the column matrix. The groups are split across
+ * threads when there is at least one per thread; each group's GEMM then runs inside its chunk, where
+ * {@link Parallel} runs it sequentially (no nested fan-out). Fewer groups than threads go one by one on
+ * the calling thread so each GEMM can use every core. Backward-filter
  * cuts the batch into a fixed number of slices, whatever the thread count, groups images within each
  * slice, gives each slice its own partial {@code dW} (the first slice writes straight into the output)
  * and sums them in slice order at the end, so its result does not depend on the machine. Column
@@ -333,21 +333,22 @@ public final class CpuConv {
     // ---- image groups --------------------------------------------------------------------------------
 
     /**
-     * Runs {@code body} over the batch in groups of {@link #groupSize} consecutive images: split across
-     * threads when there is at least one image per thread (each group's GEMM then runs sequentially
-     * inside its chunk), else on this thread so that each GEMM can use every core itself.
+     * Runs {@code body} over the batch in groups of {@link #groupSize} consecutive images, cut from image 0
+     * whatever the thread count (so each image's result is the same on any machine): the groups are split
+     * across threads when there are at least as many as threads (each group's GEMM then runs sequentially
+     * inside its chunk), else they run on this thread so that each GEMM can use every core itself.
      */
     private static void forGroups(ConvGeometry g, GroupBody body) {
+        int n = g.n(), group = groupSize(g, n), groups = (n + group - 1) / group;
         Parallel.RangeBody chunk = (from, to) -> {
-            int group = groupSize(g, to - from);
-            for (int first = from; first < to; first += group) {
-                body.run(first, Math.min(group, to - first));
+            for (int i = from; i < to; i++) {
+                body.run(i * group, Math.min(group, n - i * group));
             }
         };
-        if (g.n() >= Parallel.threads()) {
-            Parallel.forRange(g.n(), 1, chunk);
+        if (groups >= Parallel.threads()) {
+            Parallel.forRange(groups, 1, chunk);
         } else {
-            chunk.run(0, g.n());
+            chunk.run(0, groups);
         }
     }
 

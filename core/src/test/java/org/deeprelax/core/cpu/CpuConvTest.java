@@ -43,7 +43,7 @@ class CpuConvTest {
                 c("wide rows", new ConvGeometry(2, 2, 3, 41, 5, 2, 3, 1, 1, 0, 1), 0),
                 c("33+ filters", new ConvGeometry(2, 1, 4, 5, 35, 3, 3, 1, 1, 1, 1), 8),
                 // 10×20 and 12×11 outputs: three and four images a GEMM (CpuConv.groupSize), so 7 and 9
-                // images leave remainders on one thread or two.
+                // images leave a last, smaller group.
                 c("image groups with a remainder", new ConvGeometry(7, 1, 10, 20, 3, 3, 3, 1, 1, 1, 1), 3),
                 c("1x1 pointwise, image groups with a remainder", new ConvGeometry(9, 2, 12, 11, 4, 1, 1, 1, 1, 0, 0), 2));
     }
