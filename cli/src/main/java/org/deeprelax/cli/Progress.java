@@ -1,6 +1,7 @@
 package org.deeprelax.cli;
 
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -61,6 +62,21 @@ final class Progress {
         out.printf(Locale.ROOT, "epoch %d (effective %s): train loss %.4f, error %.2f%% | validation loss %.4f, error %.2f%% | %.1fs%n",
                 m.epoch(), EpochMetricsFormat.number(m.effectiveEpoch()), m.trainLoss(), m.trainError(),
                 m.validationLoss(), m.validationError(), m.seconds());
+    }
+
+    /**
+     * Ends an epoch of a replicated run: the reference model's line, then each replica's validation error.
+     *
+     * @param m the reference model's metrics (train numbers pooled over the replicas)
+     * @param replicas each replica's metrics of the epoch
+     */
+    void endEpoch(EpochMetrics m, List<ReplicaMetrics> replicas) {
+        endEpoch(m);
+        StringBuilder sb = new StringBuilder("  replicas' validation error:");
+        for (ReplicaMetrics r : replicas) {
+            sb.append(String.format(Locale.ROOT, " %d: %.2f%%", r.replica(), r.validationError()));
+        }
+        out.println(sb.append(" (the line above: train over all replicas, validation of their mean)"));
     }
 
     private static String duration(double seconds) {

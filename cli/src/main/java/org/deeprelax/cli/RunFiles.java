@@ -23,8 +23,10 @@ import org.deeprelax.core.io.IoErrors;
 
 /**
  * The output directory of one training run, owned by one process: {@code checkpoint.state},
- * {@code metrics.csv}, {@code summary.json} and the plots. Every file is written to a temporary name,
- * synced and renamed, so a reader (or a crash) never sees half a file.
+ * {@code metrics.csv}, {@code summary.json} and the plots, and for a Parle or Elastic-SGD run
+ * {@code replicas.csv} and each replica's {@code replica-R-epoch-K.state} (under {@code mpirun}, the process
+ * of replica 0 owns the directory and each process writes its replica's file into it). Every file is
+ * written to a temporary name, synced and renamed, so a reader (or a crash) never sees half a file.
  *
  * <p>Ownership is an exclusive lock on {@value #LOCK} ({@link FileChannel#lock}), taken by {@link #claim}
  * and held until {@link #close} or the process ends (the system releases it even after a SIGKILL). The
@@ -41,7 +43,8 @@ final class RunFiles implements AutoCloseable {
     /** The lock file's name. */
     static final String LOCK = "run.lock";
     /** The files a run writes; a directory holding one of them holds a run. */
-    static final List<String> RUN_FILES = List.of("checkpoint.state", "metrics.csv", "summary.json", "loss.png", "error.png");
+    static final List<String> RUN_FILES = List.of("checkpoint.state", "metrics.csv", "replicas.csv", "summary.json",
+            "loss.png", "error.png");
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -80,6 +83,7 @@ final class RunFiles implements AutoCloseable {
     private final FileLock lock;
     private TrainConfig savedConfig;
     private List<EpochMetrics> savedRows = List.of();
+    private List<ReplicaMetrics> lastReplicaRows = List.of();
     private String status = "running";
     /** Set when a shutdown hook has written the final summary: nothing more may be written. */
     private boolean stopped;
@@ -162,7 +166,12 @@ final class RunFiles implements AutoCloseable {
     }
 
     private void check(String flag, Claim how) {
-        List<String> held = RUN_FILES.stream().filter(f -> Files.exists(dir.resolve(f))).toList();
+        List<String> held = new java.util.ArrayList<>(RUN_FILES.stream().filter(f -> Files.exists(dir.resolve(f))).toList());
+        try (var listing = Files.newDirectoryStream(dir, "replica-*-epoch-*.state")) {
+            listing.forEach(p -> held.add(p.getFileName().toString()));
+        } catch (IOException e) {
+            throw new Unusable(flag + " " + dir + " cannot be listed: " + IoErrors.describe(e));
+        }
         switch (how) {
             case FRESH -> {
                 if (!held.isEmpty()) {
@@ -206,16 +215,30 @@ final class RunFiles implements AutoCloseable {
     }
 
     /**
+     * The file in which a replica of a Parle or Elastic-SGD run keeps its state after an epoch.
+     *
+     * @param replica the replica
+     * @param epoch the epoch
+     * @return its name in the run directory
+     */
+    static String replicaFile(int replica, int epoch) {
+        return "replica-" + replica + "-epoch-" + epoch + ".state";
+    }
+
+    /**
      * Saves the end of an epoch: the checkpoint, then the metrics, summary and plots of the same epochs.
      * After a failure the files on disk still describe the last epoch saved whole (or none).
      *
      * @param checkpoint the checkpoint's bytes
      * @param config the run's settings
      * @param rows the metrics of every epoch so far
+     * @param replicaRows the metrics of every replica and epoch so far, for {@code replicas.csv}; none for a run of
+     *     one model
      * @param finished whether this was the last epoch
      * @throws UncheckedIOException naming the file that could not be written and why
      */
-    synchronized void saveEpoch(byte[] checkpoint, TrainConfig config, List<EpochMetrics> rows, boolean finished) {
+    synchronized void saveEpoch(byte[] checkpoint, TrainConfig config, List<EpochMetrics> rows,
+                                List<ReplicaMetrics> replicaRows, boolean finished) {
         if (stopped) {
             return;
         }
@@ -227,6 +250,14 @@ final class RunFiles implements AutoCloseable {
             csv.append(r.csv()).append('\n');
         }
         AtomicFiles.write(dir.resolve("metrics.csv"), csv.toString().getBytes(StandardCharsets.UTF_8));
+        if (!replicaRows.isEmpty()) {
+            StringBuilder replicas = new StringBuilder(ReplicaMetrics.HEADER).append('\n');
+            for (ReplicaMetrics r : replicaRows) {
+                replicas.append(r.csv()).append('\n');
+            }
+            AtomicFiles.write(dir.resolve("replicas.csv"), replicas.toString().getBytes(StandardCharsets.UTF_8));
+            lastReplicaRows = replicaRows.subList(replicaRows.size() - config.replicas(), replicaRows.size());
+        }
         status = finished ? "finished" : "running";
         writeSummary(null);
         Plots.write(dir, rows, config.model() + " / " + config.optimizer());
@@ -286,6 +317,11 @@ final class RunFiles implements AutoCloseable {
         summary.put("epochs", last == null ? 0 : last.epoch());
         summary.put("effective_epochs", last == null ? 0 : last.effectiveEpoch());
         summary.put("seconds", last == null ? 0 : last.seconds());
+        if (!lastReplicaRows.isEmpty()) {
+            summary.put("replicas", lastReplicaRows.size());
+            summary.put("final_replica_validation_errors", lastReplicaRows.stream().map(ReplicaMetrics::validationError)
+                    .toList());
+        }
         summary.put("hyperparameters", savedConfig.asMap());
         try {
             AtomicFiles.write(dir.resolve("summary.json"), JSON.writeValueAsBytes(summary));

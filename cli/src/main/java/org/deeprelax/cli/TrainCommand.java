@@ -1,6 +1,8 @@
 package org.deeprelax.cli;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -12,9 +14,12 @@ import java.util.concurrent.Callable;
 
 import org.deeprelax.core.Backend;
 import org.deeprelax.core.Backends;
+import org.deeprelax.core.comm.Communicator;
+import org.deeprelax.core.comm.Communicators;
+import org.deeprelax.core.comm.InProcessJob;
+import org.deeprelax.core.io.StateFile;
 import org.deeprelax.core.update.LangevinStep.MomentumPlacement;
 import org.deeprelax.nn.data.Split;
-import org.deeprelax.core.io.StateFile;
 import org.deeprelax.nn.models.Models;
 import org.deeprelax.optim.Adam;
 import org.deeprelax.optim.EntropySgd;
@@ -22,6 +27,7 @@ import org.deeprelax.optim.Hj;
 import org.deeprelax.optim.LearningRateSchedule;
 import org.deeprelax.optim.Momentum;
 import org.deeprelax.optim.OptimizerSettings;
+import org.deeprelax.optim.Parle;
 import org.deeprelax.optim.Recipe;
 import org.deeprelax.optim.Sam;
 import org.deeprelax.optim.Scoping;
@@ -46,13 +52,18 @@ import picocli.CommandLine.Spec;
                         + "128; SGD with Nesterov momentum 0.9, lr 0.1 divided by 10 after epoch 2, for 10 epochs; "
                         + "Entropy-SGD with L = 20 as the authors' Lua code (5 epochs, 100 effective); HJ in its FP form "
                         + "(L = 10); Adam and AdamW with torch.optim's defaults on SGD's schedule; SAM (rho 0.05) and "
-                        + "ASAM (rho 0.5, eta 0.01) over SGD at half its epochs (two gradient evaluations a step).",
+                        + "ASAM (rho 0.5, eta 0.01) over SGD at half its epochs (two gradient evaluations a step); Parle "
+                        + "and Elastic-SGD as the authors' distributed-ensembles code (Parle: L = 25, 5 epochs), with 3 "
+                        + "replicas in this process, or one replica per process under mpirun "
+                        + "(mpirun -np 3 ./deeprelax train --optimizer parle).",
                 "The settings used are printed when training starts and saved in summary.json.",
                 "One run owns its directory: a second run into it is refused, and so is a new run into a directory "
                         + "that holds another (give --overwrite to replace it)."},
         footer = {"", "Examples:", "  ./deeprelax train --model lenet --epochs 3 --out runs/lenet",
                 "  ./deeprelax train --model lenet --optimizer entropy-sgd --L 20 --gamma 1e-4 --out runs/lenet-esgd",
-                "  ./deeprelax train --model lenet --optimizer sam --rho 0.05 --out runs/lenet-sam"})
+                "  ./deeprelax train --model lenet --optimizer sam --rho 0.05 --out runs/lenet-sam",
+                "  ./deeprelax train --model lenet --optimizer parle --replicas 3 --epochs 1 --L 20 --out runs/lenet-parle",
+                "  mpirun -np 3 ./deeprelax train --model lenet --optimizer parle --out runs/lenet-parle-mpi"})
 final class TrainCommand implements Callable<Integer> {
 
     /** What {@code --device} accepts, as a pattern and for messages. */
@@ -70,7 +81,8 @@ final class TrainCommand implements Callable<Integer> {
     private String model;
 
     @Option(names = "--optimizer", paramLabel = "NAME",
-            description = "sgd, entropy-sgd, hj, adam, adamw, sam or asam (default: ${DEFAULT-VALUE})", defaultValue = "sgd")
+            description = "sgd, entropy-sgd, hj, adam, adamw, sam, asam, parle or elastic-sgd (default: ${DEFAULT-VALUE})",
+            defaultValue = "sgd")
     private String optimizer;
 
     @Option(names = "--data", paramLabel = "SOURCE",
@@ -107,10 +119,10 @@ final class TrainCommand implements Callable<Integer> {
             defaultValue = "1")
     private long seed;
 
-    @Option(names = "--L", paramLabel = "L", description = "Entropy-SGD/HJ: inner steps per outer step")
+    @Option(names = "--L", paramLabel = "L", description = "Entropy-SGD/HJ/Parle: inner steps per outer step")
     private Integer innerSteps;
 
-    @Option(names = "--gamma", paramLabel = "G0", description = "Entropy-SGD/HJ: coupling γ0")
+    @Option(names = "--gamma", paramLabel = "G0", description = "Entropy-SGD/HJ/Parle: coupling γ0")
     private Float gamma;
 
     @Option(names = "--scoping", paramLabel = "G1", description = "Entropy-SGD/HJ: γ grows as γ0·(1+γ1)^t")
@@ -123,17 +135,18 @@ final class TrainCommand implements Callable<Integer> {
             description = "Entropy-SGD: printed (√η'·ε, Algorithm 1) or code (ε·√(2η'), the authors' code)")
     private String noiseConvention;
 
-    @Option(names = "--inner-lr", paramLabel = "LR", description = "Entropy-SGD and HJ's hjb form: inner step η'")
+    @Option(names = "--inner-lr", paramLabel = "LR", description = "Entropy-SGD, HJ's hjb form and Parle: inner step η'")
     private Float innerLr;
 
     @Option(names = "--alpha", paramLabel = "A",
             description = "Entropy-SGD: weight of the new iterate in the average, in (0, 1] (the code's 0.25; the text says 0.75)")
     private Float alpha;
 
-    @Option(names = "--inner-momentum", paramLabel = "M", description = "Entropy-SGD: inner-loop momentum")
+    @Option(names = "--inner-momentum", paramLabel = "M", description = "Entropy-SGD/Parle: inner-loop momentum")
     private Float innerMomentum;
 
-    @Option(names = "--inner-nesterov", negatable = true, description = "Entropy-SGD: Nesterov's form of the inner momentum (default: on)")
+    @Option(names = "--inner-nesterov", negatable = true,
+            description = "Entropy-SGD/Parle: Nesterov's form of the inner momentum (default: on)")
     private Boolean innerNesterov;
 
     @Option(names = "--momentum-placement", paramLabel = "P",
@@ -159,11 +172,73 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eps", paramLabel = "E", description = "Adam/AdamW: ε added to the root of the second moment")
     private Float eps;
 
-    @Option(names = "--rho", paramLabel = "R", description = "SAM/ASAM: radius ρ of the neighbourhood")
+    @Option(names = "--rho", paramLabel = "R",
+            description = "SAM/ASAM: radius ρ of the neighbourhood; Parle/Elastic-SGD: elastic coupling ρ0")
     private Float rho;
 
     @Option(names = "--eta", paramLabel = "E", description = "ASAM: offset η of the adaptive scale |w| + η")
     private Float eta;
+
+    @Option(names = "--replicas", paramLabel = "N",
+            description = "Parle/Elastic-SGD: replicas trained in this process, one thread each (default: 3; under"
+                    + " mpirun, one replica per process)")
+    private Integer replicas;
+
+    @Option(names = "--data-fraction", paramLabel = "F",
+            description = "Parle/Elastic-SGD: each replica trains on a share F of the training set, in (0, 1]"
+                    + " (replica r of n: F·N examples from r/n of a shuffled order; default 1)")
+    private Double dataFraction;
+
+    @Option(names = "--parle-code", paramLabel = "C",
+            description = "Parle/Elastic-SGD: the conventions of distributed-ensembles (the default) or parle-mpi"
+                    + " (ucla-vision/parle's parle_mpi.py); the flags below change one convention each")
+    private String parleCode;
+
+    @Option(names = "--gamma-max", paramLabel = "G", description = "Parle: the cap of γ (default: 1)")
+    private Float gammaMax;
+
+    @Option(names = "--rho-max", paramLabel = "R", description = "Parle/Elastic-SGD: the cap of ρ (default: 10)")
+    private Float rhoMax;
+
+    @Option(names = "--coupling-growth", paramLabel = "G",
+            description = "Parle/Elastic-SGD: γ and ρ grow by the factor 1 + G each outer step (default: 0.5/nb as"
+                    + " the authors' code, nb the minibatches of an epoch of the whole training set)")
+    private Float couplingGrowth;
+
+    @Option(names = "--averaging", paramLabel = "B",
+            description = "Parle: weight β of the old average in μ = βμ + (1 − β)w, in [0, 1) (default: 0, the last"
+                    + " iterate; parle-mpi: 0.75)")
+    private Float averaging;
+
+    @Option(names = "--restart-average", negatable = true,
+            description = "Parle: restart μ at the anchor every outer step (default: on; parle-mpi: off)")
+    private Boolean restartAverage;
+
+    @Option(names = "--outer-from-iterate", negatable = true,
+            description = "Parle: the outer step starts from the inner loop's last iterate, not the anchor (parle-mpi)")
+    private Boolean outerFromIterate;
+
+    @Option(names = "--whole-buffer-lookahead", negatable = true,
+            description = "Parle/Elastic-SGD: Nesterov's look-ahead adds the whole momentum buffer, d + c (parle-mpi),"
+                    + " rather than d + m·c")
+    private Boolean wholeBuffer;
+
+    @Option(names = "--gamma-counts-step", negatable = true,
+            description = "Parle: γ of outer step t has t + 1 growth factors (default: on; parle-mpi: t)")
+    private Boolean gammaCountsStep;
+
+    @Option(names = "--rho-times-l-n", negatable = true,
+            description = "Parle: ρ0 is multiplied by L and the number of replicas (parle-mpi)")
+    private Boolean rhoTimesLn;
+
+    @Option(names = "--inner-lr-is-lr", negatable = true,
+            description = "Parle: the inner step is the outer learning rate and follows its schedule (parle-mpi)")
+    private Boolean innerLrIsLr;
+
+    @Option(names = "--comm-timeout", paramLabel = "S", defaultValue = "600",
+            description = "Parle/Elastic-SGD: the longest the replicas wait for one another in an exchange before the"
+                    + " job stops, in seconds (default: ${DEFAULT-VALUE})")
+    private double commTimeout;
 
     @Option(names = "--bn-refresh", negatable = true,
             description = "re-estimate batch-norm statistics on training data before each validation (the recipe:"
@@ -190,50 +265,191 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainConfig config;
-        StateFile saved = null;
-        RunFiles files;
+        if (!(commTimeout > 0)) {
+            throw usage("--comm-timeout " + commTimeout + " must be a positive number of seconds");
+        }
+        Communicator job = Communicators.forThisProcess(Duration.ofMillis((long) (commTimeout * 1000)));
+        if (job.size() == 1) {
+            try (job) {
+                return train(job);
+            }
+        }
+        // Under mpirun every process trains one replica. A usage error is found by every process alike (process
+        // 0 shares what it finds), so each ends in order; any other failure would leave the others waiting for
+        // this process, so it ends the job.
+        try {
+            int code = train(job);
+            job.close();
+            return code;
+        } catch (ParameterException e) {
+            job.close();
+            throw e;
+        } catch (Throwable t) {
+            System.err.println("deeprelax train, replica " + job.rank() + " of " + job.size() + ": " + t.getMessage()
+                    + " (" + t.getClass().getSimpleName() + "); stopping every process of the job");
+            job.abort(1);
+            throw t;
+        }
+    }
+
+    /**
+     * Trains as the job says: one model; Parle's or Elastic-SGD's replicas as threads of this process; or
+     * this process's replica of a job under mpirun.
+     */
+    private int train(Communicator job) throws java.io.IOException {
+        boolean mpi = job.size() > 1;
+        Run run = mpi ? joinRun(job) : openRun(job);
+        try (RunFiles files = run.files()) {
+            TrainConfig config = run.config();
+            Split split = DataSource.load(config.data());
+            checkFits(config, split);
+            if (run.saved() == null) {
+                config = withCouplingGrowth(config, split);
+            }
+            boolean lead = job.rank() == 0;
+            boolean replicated = config.settings() instanceof Parle.Settings;
+            Backend backend = Backends.byName(config.device());
+            if (lead) {
+                System.out.printf("training %s with %s on %s (%d train / %d validation examples), %d epoch%s, device %s;"
+                                + " output in %s%n", config.model(), config.optimizer(), config.data(), split.train().size(),
+                        split.test().size(), config.epochs(), config.epochs() == 1 ? "" : "s", backend.name(), run.dir());
+                if (replicated) {
+                    System.out.println(config.replicas() + " replicas, " + (mpi ? "one per process: " + job.description()
+                            : "one per thread of this process") + (config.dataFraction() < 1
+                            ? ", each on " + config.dataFraction() + " of the training set" : ""));
+                }
+                System.out.println("optimizer " + config.optimizer() + ": " + config.settings());
+            }
+            boolean terminal = Progress.stdoutIsTerminal();
+            List<EpochMetrics> history;
+            try {
+                if (!replicated) {
+                    history = new Trainer(config, split, backend, files, System.out, terminal).run(run.saved());
+                } else if (mpi) {
+                    history = new Trainer(config, split, backend, files, run.dir(), System.out, terminal, job)
+                            .run(run.saved());
+                } else {
+                    TrainConfig c = config;
+                    history = InProcessJob.run(config.replicas(), Duration.ofMillis((long) (commTimeout * 1000)),
+                            member -> new Trainer(c, split, member.rank() == 0 ? backend : Backends.byName(c.device()),
+                                    member.rank() == 0 ? files : null, run.dir(), System.out, terminal, member)
+                                    .run(run.saved())).get(0);
+                }
+            } catch (Trainer.Stopped e) {
+                if (mpi && !e.everyReplica()) {
+                    throw e;
+                }
+                if (lead) {
+                    System.err.println("deeprelax train: " + e.getMessage());
+                }
+                return 1;
+            }
+            if (lead) {
+                if (!history.isEmpty()) {
+                    EpochMetricsFormat.table(System.out, history);
+                }
+                System.out.println("wrote " + run.dir().resolve("metrics.csv") + ", summary.json, loss.png, error.png, "
+                        + (replicated ? "replicas.csv, checkpoint.state and a state file per replica" : "checkpoint.state"));
+            }
+            return 0;
+        }
+    }
+
+    /**
+     * What a run starts from: its settings, its directory (owned by this process's lead, if anyone here), and
+     * the checkpoint it resumes, if any.
+     */
+    private record Run(TrainConfig config, RunFiles files, Path dir, StateFile saved) {
+    }
+
+    /** Opens the run of a process alone: claims its directory and reads or makes its settings. */
+    private Run openRun(Communicator job) {
         if (resume != null) {
             if (out != null || overwrite) {
                 throw usage((out != null ? "--out" : "--overwrite") + " cannot be combined with --resume: a resumed run "
                         + "continues in its own directory, " + resume);
             }
-            files = claim(resume, "--resume", RunFiles.Claim.RESUME);
+            RunFiles files = claim(resume, "--resume", RunFiles.Claim.RESUME);
             try {
-                saved = StateFile.read(files.checkpoint());
-                TrainConfig before = Trainer.savedConfig(saved);
-                config = resumed(before, saved);
+                StateFile saved = StateFile.read(files.checkpoint());
+                return new Run(resumed(Trainer.savedConfig(saved), saved), files, files.dir(), saved);
             } catch (RuntimeException e) {
                 files.close();
                 throw e;
             }
-        } else {
-            config = configure();
-            files = out != null ? claim(out, "--out", overwrite ? RunFiles.Claim.OVERWRITE : RunFiles.Claim.FRESH)
-                    : claimDefault(Path.of("runs", model + "-" + optimizer + "-seed" + seed));
         }
-        try (files) {
-            Split split = DataSource.load(config.data());
-            checkFits(config, split);
-            Backend backend = Backends.byName(config.device());
-            Trainer trainer = new Trainer(config, split, backend, files, System.out, Progress.stdoutIsTerminal());
-            System.out.printf("training %s with %s on %s (%d train / %d validation examples), %d epoch%s, device %s; output in %s%n",
-                    config.model(), config.optimizer(), config.data(), split.train().size(), split.test().size(),
-                    config.epochs(), config.epochs() == 1 ? "" : "s", backend.name(), files.dir());
-            System.out.println("optimizer " + config.optimizer() + ": " + config.settings());
-            List<EpochMetrics> history;
+        TrainConfig config = configure(job.size());
+        RunFiles files = out != null ? claim(out, "--out", overwrite ? RunFiles.Claim.OVERWRITE : RunFiles.Claim.FRESH)
+                : claimDefault(Path.of("runs", model + "-" + optimizer + "-seed" + seed));
+        return new Run(config, files, files.dir(), null);
+    }
+
+    /**
+     * Joins a run under mpirun: process 0 opens it as a process alone would, then tells every process the
+     * outcome, the settings and the checkpoint, so that all start from the same or stop with the same message.
+     */
+    private Run joinRun(Communicator job) {
+        if (resume == null && !Recipe.OPTIMIZERS.contains(optimizer)) {
+            throw usage("--optimizer '" + optimizer + "' is not one of " + String.join(", ", Recipe.OPTIMIZERS));
+        }
+        if (resume == null && !optimizer.equals("parle") && !optimizer.equals("elastic-sgd")) {
+            throw usage("--optimizer " + optimizer + " trains one model, but mpirun started " + job.size()
+                    + " processes: only parle and elastic-sgd train replicas, one per process");
+        }
+        if (replicas != null && replicas != job.size()) {
+            throw usage("--replicas " + replicas + ", but mpirun started " + job.size() + " processes: under mpirun the"
+                    + " replicas are the processes (leave --replicas out)");
+        }
+        Run mine = null;
+        String failure = null;
+        if (job.rank() == 0) {
             try {
-                history = trainer.run(saved);
-            } catch (Trainer.Stopped e) {
-                System.err.println("deeprelax train: " + e.getMessage());
-                return 1;
+                mine = openRun(job);
+            } catch (ParameterException e) {
+                failure = e.getMessage();
             }
-            if (!history.isEmpty()) {
-                EpochMetricsFormat.table(System.out, history);
-            }
-            System.out.println("wrote " + files.dir().resolve("metrics.csv") + ", summary.json, loss.png, error.png, checkpoint.state");
-            return 0;
         }
+        String text = share(job, failure == null ? "" : failure);
+        if (!text.isEmpty()) {
+            throw usage(text);
+        }
+        TrainConfig config = TrainConfig.fromJson(share(job, mine == null ? "" : mine.config().toJson()));
+        byte[] checkpoint = shareBytes(job, mine == null || mine.saved() == null ? new byte[0] : mine.saved().toBytes());
+        Path dir = Path.of(share(job, mine == null ? "" : mine.dir().toString()));
+        if (config.replicas() != job.size()) {
+            throw usage("the run in " + dir + " has " + config.replicas() + " replicas, but mpirun started " + job.size()
+                    + " processes: start as many as it has replicas");
+        }
+        StateFile saved = checkpoint.length == 0 ? null : StateFile.parse(dir.resolve("checkpoint.state").toString(),
+                checkpoint);
+        return new Run(config, job.rank() == 0 ? mine.files() : null, dir, saved);
+    }
+
+    /** Rank 0's text, on every process. */
+    private static String share(Communicator job, String text) {
+        return new String(shareBytes(job, text.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+    }
+
+    /** Rank 0's bytes, on every process: their length first, then the bytes. */
+    private static byte[] shareBytes(Communicator job, byte[] bytes) {
+        long[] lengths = new long[job.size()];
+        job.allgather(new long[] {bytes.length}, lengths);
+        byte[] out = job.rank() == 0 ? bytes : new byte[(int) lengths[0]];
+        job.broadcast(out, 0);
+        return out;
+    }
+
+    /**
+     * Parle's and Elastic-SGD's couplings grow by 0.5/nb per outer step, as the authors' main.py sets it,
+     * unless --coupling-growth was given: nb is the minibatches of an epoch of the whole training set. A new
+     * run's settings get it once the data is read; a resumed run keeps what it was saved with.
+     */
+    private TrainConfig withCouplingGrowth(TrainConfig config, Split split) {
+        if (!(config.settings() instanceof Parle.Settings p) || couplingGrowth != null) {
+            return config;
+        }
+        int nb = Math.max(1, split.train().size() / config.batchSize());
+        return config.withSettings(p.toBuilder().growth(0.5f / nb).build());
     }
 
     private RunFiles claim(Path dir, String flag, RunFiles.Claim how) {
@@ -281,7 +497,7 @@ final class TrainCommand implements Callable<Integer> {
      * @return the settings
      * @throws ParameterException naming the flag and what it allows
      */
-    TrainConfig configure() {
+    TrainConfig configure(int processes) {
         if (!Models.NAMES.contains(model)) {
             throw usage("--model '" + model + "' is not one of " + String.join(", ", Models.NAMES));
         }
@@ -293,8 +509,10 @@ final class TrainCommand implements Callable<Integer> {
             throw usage("--model " + model + " trains on CIFAR-10: pass --data cifar10:DIR");
         }
         // The recipe on the default data and device; the flags given (--data, --device among them) follow.
+        // Parle's and Elastic-SGD's replicas: one per process under mpirun, else 3 threads unless --replicas says.
+        int n = r.settings() instanceof Parle.Settings ? (processes > 1 ? processes : 3) : 1;
         TrainConfig recipe = new TrainConfig(model, "mnist-10k", optimizer, r.epochs(), r.batchSize(),
-                r.schedule().toString(), seed, "cpu", r.reestimateBatchNorm(), r.settings());
+                r.schedule().toString(), seed, "cpu", r.reestimateBatchNorm(), r.settings(), n, 1);
         return withFlags(recipe, givenFlags());
     }
 
@@ -392,10 +610,35 @@ final class TrainCommand implements Callable<Integer> {
         } catch (IllegalArgumentException ex) {
             throw usage((flags.contains("--lr") ? "--lr " + lr : "--lr-schedule " + schedule) + ": " + ex.getMessage());
         }
-        OptimizerSettings settings = new SettingsFlags(flags).apply(base.settings(), parsed.at(1), base.optimizer());
+        OptimizerSettings recipe = base.settings();
+        if (flags.contains("--parle-code") && recipe instanceof Parle.Settings p) {
+            Parle.Builder code = switch (parleCode) {
+                case "distributed-ensembles" -> Parle.defaults();
+                case "parle-mpi" -> Parle.parleMpi();
+                default -> throw usage("--parle-code '" + parleCode + "' is not one of distributed-ensembles, parle-mpi");
+            };
+            recipe = code.innerSteps(p.innerSteps() == 0 ? 0 : code.build().innerSteps()).weightDecay(p.weightDecay())
+                    .build();
+        }
+        OptimizerSettings settings = new SettingsFlags(flags).apply(recipe, parsed.at(1), base.optimizer());
+        if (!(settings instanceof Parle.Settings)) {
+            for (String flag : List.of("--replicas", "--data-fraction", "--parle-code")) {
+                if (flags.contains(flag)) {
+                    throw usage(flag + " applies to --optimizer parle and elastic-sgd, not " + base.optimizer());
+                }
+            }
+        }
+        int n = flags.contains("--replicas") ? replicas : base.replicas();
+        if (n < 1 || n > TrainConfig.MAX_REPLICAS) {
+            throw usage("--replicas " + n + " must be between 1 and " + TrainConfig.MAX_REPLICAS);
+        }
+        double fraction = flags.contains("--data-fraction") ? dataFraction : base.dataFraction();
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw usage("--data-fraction " + fraction + " must be in (0, 1]");
+        }
         return new TrainConfig(base.model(), source, base.optimizer(), e, b, schedule,
                 flags.contains("--seed") ? seed : base.seed(), dev,
-                flags.contains("--bn-refresh") ? bnRefresh : base.reestimateBatchNorm(), settings);
+                flags.contains("--bn-refresh") ? bnRefresh : base.reestimateBatchNorm(), settings, n, fraction);
     }
 
     /**
@@ -415,7 +658,11 @@ final class TrainCommand implements Callable<Integer> {
                 {"--inner-momentum", innerMomentum}, {"--inner-nesterov", innerNesterov},
                 {"--momentum-placement", placement}, {"--reset-inner-momentum", resetInnerMomentum},
                 {"--outer-weight-decay", outerWeightDecay}, {"--hj-form", hjForm}, {"--beta1", beta1},
-                {"--beta2", beta2}, {"--eps", eps}, {"--rho", rho}, {"--eta", eta}};
+                {"--beta2", beta2}, {"--eps", eps}, {"--rho", rho}, {"--eta", eta}, {"--gamma-max", gammaMax},
+                {"--rho-max", rhoMax}, {"--coupling-growth", couplingGrowth}, {"--averaging", averaging},
+                {"--restart-average", restartAverage}, {"--outer-from-iterate", outerFromIterate},
+                {"--whole-buffer-lookahead", wholeBuffer}, {"--gamma-counts-step", gammaCountsStep},
+                {"--rho-times-l-n", rhoTimesLn}, {"--inner-lr-is-lr", innerLrIsLr}};
             for (Object[] f : flags) {
                 if (f[1] != null && only.contains((String) f[0])) {
                     given.put((String) f[0], f[1]);
@@ -484,8 +731,34 @@ final class TrainCommand implements Callable<Integer> {
                         .adaptive(r.adaptive(), r.adaptive() ? value("--eta", r.eta()) : r.eta())
                         .momentum(momentum("--momentum", "--nesterov", r.momentum()))
                         .weightDecay(value("--weight-decay", r.weightDecay())).build();
+                case Parle.Settings r -> parle(r, firstLr);
                 default -> throw new IllegalStateException("no flags for " + recipe.getClass());
             };
+        }
+
+        /** Parle's flags; Elastic-SGD (L = 0) has no inner loop, so the inner loop's flags do not apply to it. */
+        private Parle.Settings parle(Parle.Settings r, float firstLr) {
+            Parle.Builder b = r.toBuilder().lr(firstLr)
+                    .rho(new Parle.Coupling(value("--rho", r.rho().initial()), value("--rho-max", r.rho().max())))
+                    .growth(value("--coupling-growth", r.growth()))
+                    .outerMomentum(momentum("--momentum", "--nesterov", r.outerMomentum()))
+                    .wholeBufferLookahead(value("--whole-buffer-lookahead", r.wholeBufferLookahead()))
+                    .weightDecay(value("--weight-decay", r.weightDecay()));
+            if (r.innerSteps() > 0) {
+                b.innerSteps(value("--L", r.innerSteps()))
+                        .gamma(new Parle.Coupling(value("--gamma", r.gamma().initial()), value("--gamma-max", r.gamma().max())))
+                        .gammaCountsTheStep(value("--gamma-counts-step", r.gammaCountsTheStep()))
+                        .rhoTimesStepsAndReplicas(value("--rho-times-l-n", r.rhoTimesStepsAndReplicas()))
+                        .innerMomentum(momentum("--inner-momentum", "--inner-nesterov", r.innerMomentum()))
+                        .average(value("--averaging", r.averaging()), value("--restart-average", r.restartAverage()))
+                        .outerFromIterate(value("--outer-from-iterate", r.outerFromIterate()));
+                if (value("--inner-lr-is-lr", r.innerLrIsLr())) {
+                    b.innerLrIsLr();
+                } else {
+                    b.innerLr(value("--inner-lr", r.innerLr()));
+                }
+            }
+            return b.build();
         }
 
         @SuppressWarnings("unchecked")

@@ -15,6 +15,7 @@ import org.deeprelax.nn.models.Models;
 import org.deeprelax.optim.Hj;
 import org.deeprelax.optim.LearningRateSchedule;
 import org.deeprelax.optim.OptimizerSettings;
+import org.deeprelax.optim.Parle;
 import org.deeprelax.optim.Recipe;
 import org.deeprelax.optim.Sam;
 import org.deeprelax.optim.Sgd;
@@ -33,9 +34,12 @@ import org.deeprelax.optim.Sgd;
  * @param device backend name
  * @param reestimateBatchNorm whether batch-norm statistics are re-estimated on training data before each validation
  * @param settings the optimizer's settings (their learning rate is the schedule's first)
+ * @param replicas the number of replicas a Parle or Elastic-SGD run trains (1 for the other optimizers)
+ * @param dataFraction the share of the training set each replica sees, in (0, 1] (1: all of it)
  */
 public record TrainConfig(String model, String data, String optimizer, int epochs, int batchSize, String lrSchedule,
-                          long seed, String device, boolean reestimateBatchNorm, OptimizerSettings settings) {
+                          long seed, String device, boolean reestimateBatchNorm, OptimizerSettings settings,
+                          int replicas, double dataFraction) {
 
     /**
      * Checks what the optimizer's settings do not: the names, counts, schedule, data source and device, so
@@ -51,8 +55,12 @@ public record TrainConfig(String model, String data, String optimizer, int epoch
      * @param device backend name
      * @param reestimateBatchNorm whether batch-norm statistics are re-estimated
      * @param settings the optimizer's settings
+     * @param replicas the number of replicas (0, absent from checkpoints written before replicas existed, is 1)
+     * @param dataFraction the share of the data (0, absent from those checkpoints, is 1)
      */
     public TrainConfig {
+        replicas = replicas == 0 ? 1 : replicas;
+        dataFraction = dataFraction == 0 ? 1 : dataFraction;
         if (!Models.NAMES.contains(model)) {
             throw new IllegalArgumentException("model '" + model + "' is not one of " + String.join(", ", Models.NAMES));
         }
@@ -68,7 +76,17 @@ public record TrainConfig(String model, String data, String optimizer, int epoch
         if (!device.matches(TrainCommand.DEVICE_PATTERN)) {
             throw new IllegalArgumentException("device '" + device + "' is not one of " + TrainCommand.DEVICE_CHOICES);
         }
+        if (replicas < 1 || replicas > MAX_REPLICAS || replicas > 1 && !(settings instanceof Parle.Settings)) {
+            throw new IllegalArgumentException("replicas " + replicas + " must be between 1 and " + MAX_REPLICAS
+                    + ", and 1 unless the optimizer is parle or elastic-sgd");
+        }
+        if (!(dataFraction > 0 && dataFraction <= 1)) {
+            throw new IllegalArgumentException("data fraction " + dataFraction + " must be in (0, 1]");
+        }
     }
+
+    /** The most replicas a run may have. */
+    public static final int MAX_REPLICAS = 1024;
 
     /** Names each kind of settings in JSON, so that a checkpoint's settings read back as the same record. */
     @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
@@ -77,7 +95,8 @@ public record TrainConfig(String model, String data, String optimizer, int epoch
             @JsonSubTypes.Type(value = EntropySgd.Settings.class, name = "entropy-sgd"),
             @JsonSubTypes.Type(value = Hj.Settings.class, name = "hj"),
             @JsonSubTypes.Type(value = Adam.Settings.class, name = "adam"),
-            @JsonSubTypes.Type(value = Sam.Settings.class, name = "sam")})
+            @JsonSubTypes.Type(value = Sam.Settings.class, name = "sam"),
+            @JsonSubTypes.Type(value = Parle.Settings.class, name = "parle")})
     private interface SettingsTypes {
     }
 
@@ -120,5 +139,16 @@ public record TrainConfig(String model, String data, String optimizer, int epoch
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("the checkpoint's settings are not readable: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /**
+     * These settings with other optimizer settings, such as the couplings' growth set once the data is known.
+     *
+     * @param newSettings the optimizer's settings
+     * @return the settings
+     */
+    public TrainConfig withSettings(OptimizerSettings newSettings) {
+        return new TrainConfig(model, data, optimizer, epochs, batchSize, lrSchedule, seed, device, reestimateBatchNorm,
+                newSettings, replicas, dataFraction);
     }
 }

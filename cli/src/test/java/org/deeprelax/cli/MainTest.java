@@ -120,7 +120,7 @@ class MainTest {
     static TrainConfig configured(String... args) {
         TrainCommand command = new TrainCommand();
         new picocli.CommandLine(command).parseArgs(args);
-        return command.configure();
+        return command.configure(1);
     }
 
     @Test

@@ -55,21 +55,21 @@ class TrainerTest {
 
     static TrainConfig config(String model, int epochs, String schedule) {
         return new TrainConfig(model, "mnist-10k", "sgd", epochs, 64, schedule, 5, "cpu", false,
-                Sgd.defaults().lr(LearningRateSchedule.parse(schedule).at(1)).momentum(Momentum.nesterov(0.9f)).build());
+                Sgd.defaults().lr(LearningRateSchedule.parse(schedule).at(1)).momentum(Momentum.nesterov(0.9f)).build(), 1, 1);
     }
 
     /** Entropy-SGD with the recipe's conventions but L = 3, so a test epoch stays short. */
     static TrainConfig entropySgd(int epochs) {
         EntropySgd.Settings r = (EntropySgd.Settings) Recipe.of("lenet", "entropy-sgd").settings();
         return new TrainConfig("lenet", "mnist-10k", "entropy-sgd", epochs, 64, "1:1,2:0.1", 5, "cpu", true,
-                r.toBuilder().innerSteps(3).build());
+                r.toBuilder().innerSteps(3).build(), 1, 1);
     }
 
     /** An optimizer's recipe on mnistfc, with a short schedule. */
     static TrainConfig recipe(String optimizer, int epochs) {
         Recipe r = Recipe.of("mnistfc", optimizer);
         return new TrainConfig("mnistfc", "mnist-10k", optimizer, epochs, 64, r.schedule().toString(), 5, "cpu",
-                r.reestimateBatchNorm(), r.settings());
+                r.reestimateBatchNorm(), r.settings(), 1, 1);
     }
 
     static List<EpochMetrics> train(TrainConfig c, Path dir, boolean resume) throws Exception {

@@ -70,11 +70,25 @@ public final class MpiRun {
      */
     public static Result run(int processes, Duration limit, List<String> jvmOptions, String mainClass, String... args)
             throws IOException, InterruptedException {
+        return start(processes, jvmOptions, mainClass, args).await(limit);
+    }
+
+    /**
+     * Starts {@code mainClass} in {@code processes} JVMs under {@code mpirun}, without waiting.
+     *
+     * @param processes the number of processes
+     * @param jvmOptions options for each JVM, before the class name
+     * @param mainClass the class to run
+     * @param args its arguments
+     * @return the running job
+     * @throws IOException if mpirun cannot be started
+     */
+    public static Job start(int processes, List<String> jvmOptions, String mainClass, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(mpirun().toString(), "--oversubscribe", "--bind-to", "none",
                 "-np", Integer.toString(processes),
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "--add-modules", "jdk.incubator.vector",
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx512m",
+                "-XX:+UseSerialGC", "-Xmx512m",
                 "-cp", System.getProperty("java.class.path")));
         cmd.addAll(jvmOptions);
         cmd.add(mainClass);
@@ -85,19 +99,75 @@ public final class MpiRun {
         pb.environment().put("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
         Path log = Files.createTempFile("deeprelax-mpirun", ".log");
         pb.redirectOutput(log.toFile());
-        long start = System.nanoTime();
-        Process p = pb.start();
-        try {
-            if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly().waitFor();
-                String out = Files.readString(log, StandardCharsets.UTF_8);
-                return new Result(-1, out + "\n[the job ran past " + limit.toSeconds() + " s and was killed]",
-                        (System.nanoTime() - start) / 1e9);
+        return new Job(pb.start(), log, System.nanoTime());
+    }
+
+    /** A job started by {@link #start}: its mpirun process and the file its output goes to. */
+    public static final class Job {
+        private final Process mpirun;
+        private final Path log;
+        private final long start;
+
+        private Job(Process mpirun, Path log, long start) {
+            this.mpirun = mpirun;
+            this.log = log;
+            this.start = start;
+        }
+
+        /**
+         * Returns what the job has printed so far.
+         *
+         * @return stdout and stderr together
+         * @throws IOException if the log cannot be read
+         */
+        public String output() throws IOException {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        }
+
+        /**
+         * Kills the JVM of one rank with SIGKILL, as a crash or the kernel's out-of-memory killer would.
+         *
+         * @param rank the rank
+         * @return whether a process of that rank was found
+         */
+        public boolean kill(int rank) {
+            for (ProcessHandle p : mpirun.descendants().toList()) {
+                try {
+                    String env = Files.readString(Path.of("/proc", Long.toString(p.pid()), "environ"), StandardCharsets.ISO_8859_1);
+                    if (env.contains("\0OMPI_COMM_WORLD_RANK=" + rank + "\0") && p.info().command().orElse("").endsWith("java")) {
+                        new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start().waitFor();
+                        return true;
+                    }
+                } catch (IOException e) {
+                    // The process ended meanwhile, or is not ours to read.
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
             }
-            return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8), (System.nanoTime() - start) / 1e9);
-        } finally {
-            Files.deleteIfExists(log);
+            return false;
+        }
+
+        /**
+         * Waits for the job to end, killing it after {@code limit}.
+         *
+         * @param limit how long it may still run
+         * @return the exit code (-1 when it was killed for running too long), the output and the seconds since it started
+         * @throws IOException if the log cannot be read
+         * @throws InterruptedException if interrupted while waiting
+         */
+        public Result await(Duration limit) throws IOException, InterruptedException {
+            try {
+                if (!mpirun.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                    mpirun.descendants().forEach(ProcessHandle::destroyForcibly);
+                    mpirun.destroyForcibly().waitFor();
+                    return new Result(-1, output() + "\n[the job ran past " + limit.toSeconds() + " s and was killed]",
+                            (System.nanoTime() - start) / 1e9);
+                }
+                return new Result(mpirun.exitValue(), output(), (System.nanoTime() - start) / 1e9);
+            } finally {
+                Files.deleteIfExists(log);
+            }
         }
     }
 }

@@ -27,7 +27,16 @@ import org.deeprelax.core.update.LangevinStep.MomentumPlacement;
  *       so that the gradient evaluations (two a step) are the same, with the schedule's steps at the
  *       same effective epochs (MNIST: ÷10 after epoch 1, 5 epochs; All-CNN-BN: 100 epochs, × 0.2 every
  *       30).</li>
+ *   <li><b>parle</b>, distributed-ensembles' class defaults ({@link Parle#defaults()}: L = 25, η' = 0.1,
+ *       γ from 0.01 to 1, ρ from 1 to 10, Nesterov 0.9), lr 0.1 then 0.01 from epoch 3, 5 epochs (the
+ *       authors: "5-10 epochs are sufficient"; 125 effective epochs per replica); All-CNN-BN: 10 epochs,
+ *       lr × 0.2 every 4, weight decay 1e-3.</li>
+ *   <li><b>elastic-sgd</b>, {@link Parle#elasticSgd()} on SGD's schedule and length.</li>
  * </ul>
+ *
+ * <p>Parle and Elastic-SGD grow their couplings by ġ per outer step, which the reference code sets to
+ * 0.5/nb, nb the minibatches of an epoch; a recipe cannot know nb, so its growth is 0 and the caller sets
+ * it from the data ({@code deeprelax train} does: {@code settings.toBuilder().growth(0.5f / nb)}).
  *
  * <p>Batch-norm statistics are re-estimated before each evaluation ({@link #reestimateBatchNorm()}) for
  * the optimizers that evaluate gradients away from the parameters they return (Entropy-SGD and HJ in their
@@ -58,7 +67,8 @@ public record Recipe(String network, String optimizer, OptimizerSettings setting
     public static final List<String> NETWORKS = List.of("mnistfc", "lenet", "allcnn");
 
     /** The optimizers with a recipe. */
-    public static final List<String> OPTIMIZERS = List.of("sgd", "entropy-sgd", "hj", "adam", "adamw", "sam", "asam");
+    public static final List<String> OPTIMIZERS = List.of("sgd", "entropy-sgd", "hj", "adam", "adamw", "sam", "asam",
+            "parle", "elastic-sgd");
 
     /**
      * The recipe of a network and an optimizer.
@@ -95,6 +105,10 @@ public record Recipe(String network, String optimizer, OptimizerSettings setting
                     (optimizer.equals("sam") ? Sam.defaults() : Sam.adaptive()).momentum(Momentum.nesterov(0.9f))
                             .weightDecay(wd),
                     cifar ? "1:0.1,31:0.02,61:0.004,91:0.0008" : "1:0.1,2:0.01", cifar ? 100 : 5, true);
+            case "parle" -> of(network, optimizer, Parle.defaults().weightDecay(wd),
+                    cifar ? "1:0.1,5:0.02,9:0.004" : "1:0.1,3:0.01", cifar ? 10 : 5, true);
+            case "elastic-sgd" -> of(network, optimizer, Parle.elasticSgd().weightDecay(wd), sgdSchedule,
+                    cifar ? 200 : 10, false);
             default -> throw new IllegalArgumentException("no recipe for optimizer '" + optimizer
                     + "'; there are recipes for " + String.join(", ", OPTIMIZERS));
         };

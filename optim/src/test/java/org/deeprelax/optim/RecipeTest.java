@@ -43,7 +43,7 @@ class RecipeTest {
             int sgd = Recipe.of(net, "sgd").effectiveEpochs();
             for (String opt : Recipe.OPTIMIZERS) {
                 Recipe r = Recipe.of(net, opt);
-                if (!opt.equals("entropy-sgd") && !opt.equals("hj")) {
+                if (!opt.equals("entropy-sgd") && !opt.equals("hj") && !opt.equals("parle")) {
                     assertEquals(sgd, r.effectiveEpochs(), net + " " + opt);
                 }
                 assertEquals(r.schedule().at(1), r.settings().lr(), net + " " + opt);
@@ -58,6 +58,11 @@ class RecipeTest {
         assertTrue(adamw.decoupled());
         assertFalse(((Adam.Settings) Recipe.of("lenet", "adam").settings()).decoupled());
         assertEquals(Hj.Form.FP, ((Hj.Settings) Recipe.of("lenet", "hj").settings()).form());
+        Parle.Settings elastic = (Parle.Settings) Recipe.of("lenet", "elastic-sgd").settings();
+        assertEquals(0, elastic.innerSteps(), "Elastic-SGD is Parle with L = 0");
+        Parle.Settings parle = (Parle.Settings) Recipe.of("lenet", "parle").settings();
+        assertEquals(Parle.defaults().lr(0.1f).build(), parle);
+        assertEquals(125, Recipe.of("lenet", "parle").effectiveEpochs());
     }
 
     @Test
@@ -73,7 +78,8 @@ class RecipeTest {
 
     @Test
     void unknownNamesListTheChoices() {
-        assertEquals("no recipe for optimizer 'rmsprop'; there are recipes for sgd, entropy-sgd, hj, adam, adamw, sam, asam",
+        assertEquals("no recipe for optimizer 'rmsprop'; there are recipes for sgd, entropy-sgd, hj, adam, adamw, sam, asam, parle,"
+                + " elastic-sgd",
                 assertThrows(IllegalArgumentException.class, () -> Recipe.of("lenet", "rmsprop")).getMessage());
         assertEquals("no recipe for network 'resnet'; there are recipes for mnistfc, lenet, allcnn",
                 assertThrows(IllegalArgumentException.class, () -> Recipe.of("resnet", "sgd")).getMessage());

@@ -280,7 +280,17 @@ public final class StateFile {
         return parse(path.toString(), all);
     }
 
-    private static StateFile parse(String source, byte[] all) {
+    /**
+     * Reads a state from the bytes {@link #toBytes} gave, checking every section's checksum and the whole's,
+     * as {@link #read} does for a file (a state sent from one process to another).
+     *
+     * @param source what the bytes are, for messages (such as the file they came from)
+     * @param all the bytes
+     * @return the sections
+     * @throws IllegalArgumentException if the bytes are not a state, are truncated or damaged, naming the
+     *         source, the section and the byte offset
+     */
+    public static StateFile parse(String source, byte[] all) {
         StateFile state = new StateFile(source);
         ByteBuffer in = ByteBuffer.wrap(all);
         if (all.length < HEADER || !Arrays.equals(Arrays.copyOf(all, MAGIC.length), MAGIC)) {

@@ -191,6 +191,30 @@ public final class Dataset {
         return new Dataset(name, newImages, labels, channels, height, width, numClasses);
     }
 
+    /**
+     * The examples at {@code indices}, in that order, as a data set of their own (copied).
+     *
+     * @param name the new data set's name
+     * @param indices example indices, each in [0, size()); repeats allowed
+     * @return the selection
+     * @throws IndexOutOfBoundsException naming an index outside the data set
+     */
+    public Dataset select(String name, int[] indices) {
+        int size = exampleSize();
+        float[] img = new float[indices.length * size];
+        int[] lab = new int[indices.length];
+        for (int k = 0; k < indices.length; k++) {
+            int i = indices[k];
+            if (i < 0 || i >= size()) {
+                throw new IndexOutOfBoundsException("select: index " + i + " is outside the " + size() + " examples of "
+                        + this.name);
+            }
+            System.arraycopy(images, i * size, img, k * size, size);
+            lab[k] = labels[i];
+        }
+        return new Dataset(name, img, lab, channels, height, width, numClasses);
+    }
+
     /** Shows the name, the shape and the number of classes. */
     @Override
     public String toString() {
