@@ -13,15 +13,18 @@ import java.util.Locale;
  * @param trainError training error in percent over the same minibatches
  * @param validationLoss the replica's mean loss on the held-out split
  * @param validationError its validation error in percent
+ * @param communicationSeconds the seconds the replica has spent so far in the exchanges with the others
+ *     (waiting for the slowest included)
  */
 record ReplicaMetrics(int epoch, int replica, double trainLoss, double trainError, double validationLoss,
-                      double validationError) {
+                      double validationError, double communicationSeconds) {
 
     /** The CSV header. */
-    static final String HEADER = "epoch,replica,train_loss,train_error,validation_loss,validation_error";
+    static final String HEADER = "epoch,replica,train_loss,train_error,validation_loss,validation_error,"
+            + "communication_seconds";
 
     /** The number of values of a row. */
-    static final int FIELDS = 6;
+    static final int FIELDS = 7;
 
     /**
      * Formats the row.
@@ -29,8 +32,8 @@ record ReplicaMetrics(int epoch, int replica, double trainLoss, double trainErro
      * @return this row as CSV
      */
     String csv() {
-        return String.format(Locale.ROOT, "%d,%d,%.6f,%.4f,%.6f,%.4f", epoch, replica, trainLoss, trainError,
-                validationLoss, validationError);
+        return String.format(Locale.ROOT, "%d,%d,%.6f,%.4f,%.6f,%.4f,%.3f", epoch, replica, trainLoss, trainError,
+                validationLoss, validationError, communicationSeconds);
     }
 
     /**
@@ -39,7 +42,7 @@ record ReplicaMetrics(int epoch, int replica, double trainLoss, double trainErro
      * @return the values as doubles
      */
     double[] toArray() {
-        return new double[] {epoch, replica, trainLoss, trainError, validationLoss, validationError};
+        return new double[] {epoch, replica, trainLoss, trainError, validationLoss, validationError, communicationSeconds};
     }
 
     /**
@@ -49,6 +52,6 @@ record ReplicaMetrics(int epoch, int replica, double trainLoss, double trainErro
      * @return the row
      */
     static ReplicaMetrics fromArray(double[] v) {
-        return new ReplicaMetrics((int) v[0], (int) v[1], v[2], v[3], v[4], v[5]);
+        return new ReplicaMetrics((int) v[0], (int) v[1], v[2], v[3], v[4], v[5], v[6]);
     }
 }

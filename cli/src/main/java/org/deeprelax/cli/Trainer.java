@@ -196,6 +196,9 @@ final class Trainer {
                                       LearningRateSchedule schedule, BatchLoader train, BatchLoader validation,
                                       List<EpochMetrics> history, List<ReplicaMetrics> replicaHistory) {
         double secondsBefore = history.isEmpty() ? 0 : history.get(history.size() - 1).seconds();
+        // A resumed run carries on the communication time its replicas had spent.
+        double communicationBefore = replicaHistory.isEmpty() ? 0
+                : replicaHistory.get(replicaHistory.size() - config.replicas() + job.rank()).communicationSeconds();
         long start = System.nanoTime();
         // Gradient evaluations per example of the whole training set: the shares of a data fraction count less.
         double effectivePerEpoch = (double) optimizer.evaluationsPerStep() * train.batchesPerEpoch()
@@ -234,15 +237,19 @@ final class Trainer {
             if (reference == null) {
                 m = new EpochMetrics(epoch, effective, totals.meanLoss(), totals.error(), v.loss(), v.error(), seconds);
             } else {
-                Evaluation.Result ref = reference.evaluate((Parle) optimizer, validation);
-                double[] all = new double[5 * job.size()];
-                job.allgather(new double[] {totals.lossSum, totals.wrong, totals.seen, v.loss(), v.error()}, all);
+                Parle parle = (Parle) optimizer;
+                Evaluation.Result ref = reference.evaluate(parle, validation);
+                int k = 6;
+                double[] all = new double[k * job.size()];
+                job.allgather(new double[] {totals.lossSum, totals.wrong, totals.seen, v.loss(), v.error(),
+                    communicationBefore + parle.communicationSeconds()}, all);
                 EpochTotals pooled = new EpochTotals();
                 rows = new ArrayList<>();
                 for (int q = 0; q < job.size(); q++) {
-                    EpochTotals t = new EpochTotals(all[5 * q], (long) all[5 * q + 1], (long) all[5 * q + 2]);
+                    EpochTotals t = new EpochTotals(all[k * q], (long) all[k * q + 1], (long) all[k * q + 2]);
                     pooled.add(t);
-                    rows.add(new ReplicaMetrics(epoch, q, t.meanLoss(), t.error(), all[5 * q + 3], all[5 * q + 4]));
+                    rows.add(new ReplicaMetrics(epoch, q, t.meanLoss(), t.error(), all[k * q + 3], all[k * q + 4],
+                            all[k * q + 5]));
                 }
                 m = new EpochMetrics(epoch, effective, pooled.meanLoss(), pooled.error(), lead ? ref.loss() : 0,
                         lead ? ref.error() : 0, seconds);

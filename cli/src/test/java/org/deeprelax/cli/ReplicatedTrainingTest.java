@@ -51,13 +51,15 @@ class ReplicatedTrainingTest {
         return MainTest.run(args.toArray(String[]::new));
     }
 
-    /** The numbers of a run, without the seconds: metrics.csv's first six columns and replicas.csv. */
+    /** The numbers of a run, without the times: metrics.csv and replicas.csv but their last column (seconds). */
     static String numbers(Path run) throws Exception {
         StringBuilder sb = new StringBuilder();
-        for (String line : Files.readAllLines(run.resolve("metrics.csv"))) {
-            sb.append(line, 0, line.lastIndexOf(',')).append('\n');
+        for (String file : new String[] {"metrics.csv", "replicas.csv"}) {
+            for (String line : Files.readAllLines(run.resolve(file))) {
+                sb.append(line, 0, line.lastIndexOf(',')).append('\n');
+            }
         }
-        return sb.append(Files.readString(run.resolve("replicas.csv"))).toString();
+        return sb.toString();
     }
 
     /** Every replica's weights and optimizer state after {@code epoch}, to the bit. */
