@@ -1,13 +1,16 @@
 package org.deeprelax.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import org.deeprelax.core.io.StateFile;
 import org.deeprelax.dist.MpiRun;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,23 +66,44 @@ class MpiTrainingTest {
     }
 
     @Test
-    void aKilledProcessEndsTheJobWithinSeconds(@TempDir Path tmp) throws Exception {
+    void aKilledProcessEndsTheJobWithinSecondsLeavingItsLastCheckpointWhole(@TempDir Path tmp) throws Exception {
         MpiRun.assumeAvailable();
-        MpiRun.Job job = MpiRun.start(3, List.of(), Main.class.getName(),
-                parle(tmp.resolve("run"), 200).toArray(String[]::new));
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-        while (!job.output().contains("  batch 1/") && System.nanoTime() < deadline) {
-            Thread.sleep(100);
+        Path run = tmp.resolve("run");
+        MpiRun.Result r;
+        double seconds;
+        try (MpiRun.Job job = MpiRun.start(3, List.of(), Main.class.getName(), parle(run, 100).toArray(String[]::new))) {
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            // Into the second epoch, so that the first epoch's checkpoint is on disk when a process dies.
+            while (!job.output().matches("(?s).*epoch 2/100.*  batch 1/.*") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(job.output().contains("epoch 2/100"), "the job never reached its second epoch: " + job.output());
+            long killed = System.nanoTime();
+            assertTrue(job.kill(1), "no process of rank 1 found");
+            r = job.await(Duration.ofMinutes(1));
+            seconds = (System.nanoTime() - killed) / 1e9;
         }
-        assertTrue(job.output().contains("  batch 1/"), "the job never took its first step: " + job.output());
-        long killed = System.nanoTime();
-        assertTrue(job.kill(1), "no process of rank 1 found");
-        MpiRun.Result r = job.await(Duration.ofMinutes(1));
-        double seconds = (System.nanoTime() - killed) / 1e9;
         assertNotEquals(-1, r.exitCode(), "the job hung after a process was killed: " + r.output());
         assertNotEquals(0, r.exitCode(), r.output());
         assertTrue(r.output().contains("process rank 1") && r.output().contains("exited on signal 9"), r.output());
         assertTrue(seconds < 30, "the job took " + seconds + " s to end after the kill");
+        assertFalse(r.output().contains("final validation error"), r.output());
+
+        // Nothing half-written: no temporary file, the checkpoint whole and the replicas' states of its epoch there.
+        try (var files = Files.list(run)) {
+            List<String> names = files.map(p -> p.getFileName().toString()).toList();
+            assertTrue(names.stream().noneMatch(n -> n.endsWith(".tmp")), names.toString());
+        }
+        assertFalse(Files.readString(run.resolve("summary.json")).contains("\"status\" : \"finished\""));
+        StateFile checkpoint = StateFile.read(run.resolve("checkpoint.state"));
+        int done = (int) checkpoint.getLong("train.epoch", 1, 100);
+        for (int replica = 0; replica < 3; replica++) {
+            StateFile.read(run.resolve(RunFiles.replicaFile(replica, done)));
+        }
+        // And the run goes on from it, here as three threads of one process.
+        MainTest.Outcome more = MainTest.run("train", "--resume", run.toString(), "--epochs", Integer.toString(done + 1));
+        assertEquals(0, more.code(), more.err());
+        assertTrue(more.out().contains("resuming " + run + " after epoch " + done), more.out());
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -70,7 +72,9 @@ public final class MpiRun {
      */
     public static Result run(int processes, Duration limit, List<String> jvmOptions, String mainClass, String... args)
             throws IOException, InterruptedException {
-        return start(processes, jvmOptions, mainClass, args).await(limit);
+        try (Job job = start(processes, jvmOptions, mainClass, args)) {
+            return job.await(limit);
+        }
     }
 
     /**
@@ -102,8 +106,12 @@ public final class MpiRun {
         return new Job(pb.start(), log, System.nanoTime());
     }
 
-    /** A job started by {@link #start}: its mpirun process and the file its output goes to. */
-    public static final class Job {
+    /**
+     * A job started by {@link #start}: its mpirun process and the file its output goes to. Closing it kills
+     * whatever is left of its process tree, so a test that fails half-way leaves no process behind; a shutdown
+     * hook does the same for jobs still open when the test JVM exits.
+     */
+    public static final class Job implements AutoCloseable {
         private final Process mpirun;
         private final Path log;
         private final long start;
@@ -112,6 +120,7 @@ public final class MpiRun {
             this.mpirun = mpirun;
             this.log = log;
             this.start = start;
+            OPEN.add(this);
         }
 
         /**
@@ -135,14 +144,10 @@ public final class MpiRun {
                 try {
                     String env = Files.readString(Path.of("/proc", Long.toString(p.pid()), "environ"), StandardCharsets.ISO_8859_1);
                     if (env.contains("\0OMPI_COMM_WORLD_RANK=" + rank + "\0") && p.info().command().orElse("").endsWith("java")) {
-                        new ProcessBuilder("kill", "-KILL", Long.toString(p.pid())).start().waitFor();
-                        return true;
+                        return p.destroyForcibly();
                     }
                 } catch (IOException e) {
                     // The process ended meanwhile, or is not ours to read.
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
                 }
             }
             return false;
@@ -157,17 +162,51 @@ public final class MpiRun {
          * @throws InterruptedException if interrupted while waiting
          */
         public Result await(Duration limit) throws IOException, InterruptedException {
-            try {
-                if (!mpirun.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-                    mpirun.descendants().forEach(ProcessHandle::destroyForcibly);
-                    mpirun.destroyForcibly().waitFor();
-                    return new Result(-1, output() + "\n[the job ran past " + limit.toSeconds() + " s and was killed]",
-                            (System.nanoTime() - start) / 1e9);
+            if (!mpirun.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                killTree();
+                return new Result(-1, output() + "\n[the job ran past " + limit.toSeconds() + " s and was killed]",
+                        (System.nanoTime() - start) / 1e9);
+            }
+            return new Result(mpirun.exitValue(), output(), (System.nanoTime() - start) / 1e9);
+        }
+
+        /**
+         * Kills what is left of the job (mpirun and every process under it) and removes its log.
+         *
+         * @throws IOException if the log cannot be removed
+         */
+        @Override
+        public void close() throws IOException {
+            killTree();
+            OPEN.remove(this);
+            Files.deleteIfExists(log);
+        }
+
+        /**
+         * SIGKILL to every process under mpirun, found before any is killed (a killed mpirun's children are
+         * no longer its descendants), then to mpirun; waits a bounded time for each to go.
+         */
+        private void killTree() {
+            List<ProcessHandle> tree = new ArrayList<>(mpirun.descendants().toList());
+            tree.add(mpirun.toHandle());
+            tree.forEach(ProcessHandle::destroyForcibly);
+            for (ProcessHandle p : tree) {
+                try {
+                    p.onExit().get(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    // Nothing more to do for a process that does not go within seconds of SIGKILL.
                 }
-                return new Result(mpirun.exitValue(), output(), (System.nanoTime() - start) / 1e9);
-            } finally {
-                Files.deleteIfExists(log);
             }
         }
+    }
+
+    /** The jobs not yet closed, killed by a shutdown hook if the test JVM exits first. */
+    private static final Set<Job> OPEN = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> OPEN.forEach(Job::killTree), "mpirun-reaper"));
     }
 }
