@@ -62,8 +62,15 @@ class ReplicatedTrainingTest {
         return sb.toString();
     }
 
-    /** Every replica's weights and optimizer state after {@code epoch}, to the bit. */
+    /** The reference model of the checkpoint, and every replica's weights and optimizer state after {@code epoch}, to the bit. */
     static void assertSameReplicas(Path a, Path b, int replicas, int epoch) {
+        StateFile ca = StateFile.read(a.resolve("checkpoint.state"));
+        StateFile cb = StateFile.read(b.resolve("checkpoint.state"));
+        assertEquals(epoch, ca.getLong("train.epoch", 1, epoch));
+        assertEquals(epoch, cb.getLong("train.epoch", 1, epoch));
+        for (String s : new String[] {"model.parameters.values", "model.buffers"}) {
+            assertArrayEquals(ca.getFloats(s), cb.getFloats(s), "the reference model's " + s);
+        }
         for (int r = 0; r < replicas; r++) {
             StateFile x = StateFile.read(a.resolve(RunFiles.replicaFile(r, epoch)));
             StateFile y = StateFile.read(b.resolve(RunFiles.replicaFile(r, epoch)));
