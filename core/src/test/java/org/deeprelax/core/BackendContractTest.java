@@ -603,8 +603,9 @@ public abstract class BackendContractTest {
     void batchNormTrainingUsesBatchStatisticsAndUpdatesRunningAverages() {
         // The last case's large epsilon shows in the gradient, so a backward that ignores the forward's
         // epsilon (or uses another) fails it.
-        float[] epsilons = {1e-5f, 1e-5f, 0.5f};
-        int[][] shapes = {{4, 3}, {2, 3, 4, 5}, {1, 2, 3, 3}};
+        // Planes of 1, 20, 9 and 35 values: shorter than a vector, whole vectors, and vectors with a tail.
+        float[] epsilons = {1e-5f, 1e-5f, 0.5f, 1e-5f};
+        int[][] shapes = {{4, 3}, {2, 3, 4, 5}, {1, 2, 3, 3}, {3, 2, 5, 7}};
         for (int i = 0; i < shapes.length; i++) {
             int[] xs = shapes[i];
             int c = xs[1];
