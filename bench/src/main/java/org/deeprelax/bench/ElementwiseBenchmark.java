@@ -19,8 +19,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * A broadcast binary operation on the CPU: a per-channel bias {@code [1, C, 1, 1]} added to LeNet's
- * convolution outputs at batch 128, {@code conv1} = {@code [128,20,24,24]} and {@code conv2} =
+ * A broadcast binary operation on the CPU and its gradient's reduction: a per-channel bias
+ * {@code [1, C, 1, 1]} added to LeNet's convolution outputs at batch 128, and those outputs summed back
+ * to the bias's shape (its gradient), {@code conv1} = {@code [128,20,24,24]} and {@code conv2} =
  * {@code [128,50,8,8]}, whose rows (24 and 8 floats) are shorter than a vector unless the backend merges
  * the axes the operands step through alike. Average time per call, milliseconds.
  */
@@ -59,5 +60,13 @@ public class ElementwiseBenchmark {
     public Tensor addBias() {
         cpu.binary(BinaryOp.ADD, x, bias, out);
         return out;
+    }
+
+    /** bias gradient = x summed over batch and space, as the convolution's backward pass takes it.
+     * @return the sums */
+    @Benchmark
+    public Tensor biasGradient() {
+        cpu.reduceSum(x, bias);
+        return bias;
     }
 }
