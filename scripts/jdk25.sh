@@ -48,9 +48,9 @@ deeprelax_jvm_flags() {
 }
 
 # Prints the first file that the command-line jar is built from and that is newer than JAR (every file
-# under a module's src/, and every pom.xml), or nothing when JAR is up to date. Kernels (.cu, .cuh) and
-# other resources count: they are packed into the jar.
+# under a module's src/ but its tests, and every pom.xml), or nothing when JAR is up to date. Kernels (.cu,
+# .cuh) and other resources count: they are packed into the jar; tests are not.
 deeprelax_stale_source() {
   find "$DEEPRELAX_ROOT" \( -name .git -o -name target -o -name .device -o -name runs -o -name node_modules \) -prune \
-    -o -type f \( -path '*/src/*' -o -name pom.xml \) -newer "$1" -print -quit
+    -o -type f \( -path '*/src/*' -o -name pom.xml \) ! -path '*/src/test/*' -newer "$1" -print -quit
 }
