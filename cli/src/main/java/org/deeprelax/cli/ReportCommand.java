@@ -213,7 +213,13 @@ final class ReportCommand implements Callable<Integer> {
         return s;
     }
 
-    /** @return "mean ± sample standard deviation" of the values, to two decimals */
+    /**
+     * Formats the values' mean and spread, to two decimals.
+     *
+     * @param v the values, one a seed
+     * @return "mean ± sample standard deviation", or "mean (one seed)" when there is a single value, whose
+     *     spread is unknown rather than zero
+     */
     static String meanStd(double[] v) {
         double mean = 0;
         for (double x : v) {
@@ -223,7 +229,9 @@ final class ReportCommand implements Callable<Integer> {
         for (double x : v) {
             ss += (x - mean) * (x - mean);
         }
-        double std = v.length > 1 ? Math.sqrt(ss / (v.length - 1)) : 0;
-        return String.format(Locale.ROOT, "%.2f ± %.2f", mean, std);
+        if (v.length == 1) {
+            return String.format(Locale.ROOT, "%.2f (one seed)", mean);
+        }
+        return String.format(Locale.ROOT, "%.2f ± %.2f", mean, Math.sqrt(ss / (v.length - 1)));
     }
 }

@@ -41,6 +41,16 @@ class ReportCommandTest {
     }
 
     @Test
+    void aSingleSeedIsReportedAsOneSeedNotAsZeroSpread(@TempDir Path tmp) throws Exception {
+        run(tmp.resolve("a"), "sam", 1, new double[][] {{10, 3}, {20, 2.5}});
+        Path out = tmp.resolve("report");
+        assertEquals(0, MainTest.run("report", tmp.toString(), "--out", out.toString()).code());
+        List<String> lines = Files.readAllLines(out.resolve("report.md"));
+        assertEquals("| mnist-10k / lenet | sam | 1 | 20 | 2.50 (one seed) | 20 | 2.50 (one seed) | 2.50 (one seed) |",
+                lines.get(2));
+    }
+
+    @Test
     @Tag("reliability")
     void aBrokenRunIsSkippedAndNamedAndTheOthersAreReported(@TempDir Path tmp) throws Exception {
         run(tmp.resolve("good"), "sgd", 1, new double[][] {{10, 3}, {20, 2}});
