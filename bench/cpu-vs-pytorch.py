@@ -329,8 +329,8 @@ def run_jmh(jdk, args, threads):
 
 def run_ours(jdk, model, rows, threads):
     slow = model == "allcnn"
-    # All-CNN-BN's step takes seconds, so each JMH iteration is one call; its kernels reach C2 only after
-    # about three steps (6.5, 4.8, then 3.2 s), and one warm-up call made the SGD row twice its warm time.
+    # All-CNN-BN's step takes seconds, so each JMH iteration is one call; its first calls run before the
+    # kernels are compiled (6.5-8 s, later ones 3-5.5 s), so one warm-up call left the measured ones cold.
     timing = ["-f", "1", "-wi", "3", "-w", "1s", "-i", "4", "-r", "1s"] if slow else \
         ["-f", "1", "-wi", "3", "-w", "2s", "-i", "5", "-r", "2s"]
     pattern = "TrainStepBenchmark\\.(%s)$" % "|".join({"sgd": "step", "esgd": "entropySgdStep"}[r] for r in rows)
