@@ -17,12 +17,14 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The CPU convolution kernels on the first layers of the paper's two image networks, batch 128:
- * LeNet conv1 ({@code [128,1,28,28]}, 20 filters 5×5, stride 1, no padding) and All-CNN-BN conv1
- * ({@code [128,3,32,32]}, 96 filters 3×3, stride 1, padding 1). Forward, backward-data and
- * backward-filter are timed separately, plus the two forward algorithms on their own
- * ({@code forwardAlgo} with {@code algo} = {@code im2col} or {@code direct}) to check
- * {@link CpuConv#useDirect}'s choice whenever the GEMM changes. Average time per call, milliseconds.
+ * The CPU convolution kernels on layers of the paper's two image networks, batch 128: LeNet conv1
+ * ({@code lenet}: {@code [128,1,28,28]}, 20 filters 5×5, stride 1, no padding), All-CNN-BN's first
+ * layer ({@code allcnn}: {@code [128,3,32,32]}, 96 filters 3×3, stride 1, padding 1), its second
+ * ({@code allcnn2}: 96 → 96 channels at 32×32) and its fifth ({@code allcnn5}: 192 → 192 at 16×16).
+ * Forward, backward-data and backward-filter are timed separately, plus the forward algorithms on their
+ * own ({@code forwardAlgo} with {@code algo} = {@code im2col}, {@code direct} or {@code winograd}, each
+ * where it applies) to check {@link CpuConv#useDirect}'s and Winograd's choice whenever the GEMM
+ * changes. Average time per call, milliseconds.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -33,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ConvBenchmark {
 
     /** Which first layer. */
-    @Param({"lenet", "allcnn"})
+    @Param({"lenet", "allcnn", "allcnn2", "allcnn5"})
     public String layer;
 
     private ConvGeometry g;
@@ -50,6 +52,8 @@ public class ConvBenchmark {
         g = switch (layer) {
             case "lenet" -> new ConvGeometry(128, 1, 28, 28, 20, 5, 5, 1, 1, 0, 0);
             case "allcnn" -> new ConvGeometry(128, 3, 32, 32, 96, 3, 3, 1, 1, 1, 1);
+            case "allcnn2" -> new ConvGeometry(128, 96, 32, 32, 96, 3, 3, 1, 1, 1, 1);
+            case "allcnn5" -> new ConvGeometry(128, 192, 16, 16, 192, 3, 3, 1, 1, 1, 1);
             default -> throw new IllegalArgumentException("unknown layer " + layer);
         };
         SplittableRandom rnd = new SplittableRandom(42);
@@ -80,20 +84,21 @@ public class ConvBenchmark {
     /** The forward algorithm {@link #forwardAlgo} times; a state of its own, so only that benchmark runs twice. */
     @State(Scope.Benchmark)
     public static class Algorithm {
-        /** {@code im2col} or {@code direct}. */
-        @Param({"im2col", "direct"})
+        /** {@code im2col}, {@code direct} or {@code winograd}. */
+        @Param({"im2col", "direct", "winograd"})
         public String algo;
     }
 
-    /** The forward pass by the algorithm {@code algo} names.
+    /** The forward pass by the algorithm {@code algo} names; an algorithm that does not apply to the layer
+     * (direct with stride 2, Winograd off 3×3 or with few channels) throws, and JMH reports that pair as failed.
      * @param a the algorithm
      * @return the output */
     @Benchmark
     public float[] forwardAlgo(Algorithm a) {
-        if (a.algo.equals("direct")) {
-            CpuConv.forwardDirect(g, x, 0, w, 0, y, 0);
-        } else {
-            CpuConv.forwardIm2col(g, x, 0, w, 0, y, 0);
+        switch (a.algo) {
+            case "direct" -> CpuConv.forwardDirect(g, x, 0, w, 0, y, 0);
+            case "winograd" -> CpuConv.forwardWinograd(g, x, 0, w, 0, y, 0);
+            default -> CpuConv.forwardIm2col(g, x, 0, w, 0, y, 0);
         }
         return y;
     }

@@ -43,6 +43,10 @@ import org.deeprelax.core.ConvGeometry;
  * work is split over (image, block of four filters) units, image-major, so each thread pads an image
  * once and a batch of one still uses every core.
  *
+ * <p><b>Winograd.</b> A 3×3 filter at stride 1 with at least 32 channels and filters (All-CNN-BN's
+ * layers but its first and its strided ones) runs all three passes by {@link CpuWinograd}'s F(4×4, 3×3),
+ * a quarter of im2col's multiply-adds and no column matrix; it takes precedence over the two below.
+ *
  * <p><b>Which one.</b> The unfold costs about {@code c·r·s·p·q} copies per image, amortised over the
  * {@code k} filter rows of the GEMM, while the direct kernel pays a fixed overhead on every multiply-add
  * (a table-driven input offset and its bounds checks): it wins with few filters, and the GEMM wins on a
@@ -78,8 +82,8 @@ public final class CpuConv {
 
     /**
      * Forward convolution: {@code y[n,k,p,q] = Σ_{c,r,s} w[k,c,r,s] · x[n, c, p·strideH − padH + r,
-     * q·strideW − padW + s]}, reading zero outside the input. Overwrites {@code y}; adds no bias. Picks
-     * the direct kernel or im2col + GEMM by {@link #useDirect}.
+     * q·strideW − padW + s]}, reading zero outside the input. Overwrites {@code y}; adds no bias. Runs
+     * Winograd where {@link CpuWinograd#applies}, else the direct kernel or im2col + GEMM by {@link #useDirect}.
      *
      * @param g the geometry
      * @param x input {@code [n, c, h, w]} at {@code xOff}
@@ -90,7 +94,9 @@ public final class CpuConv {
      * @param yOff y's first element
      */
     public static void forward(ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff) {
-        if (useDirect(g)) {
+        if (CpuWinograd.applies(g)) {
+            forwardWinograd(g, x, xOff, w, wOff, y, yOff);
+        } else if (useDirect(g)) {
             forwardDirect(g, x, xOff, w, wOff, y, yOff);
         } else {
             forwardIm2col(g, x, xOff, w, wOff, y, yOff);
@@ -240,6 +246,28 @@ public final class CpuConv {
     }
 
     /**
+     * {@link #forward} by Winograd's F(4×4, 3×3) ({@link CpuWinograd}); only for the geometries where
+     * {@link #forward} uses it (for benchmarks and tests; use {@link #forward}).
+     *
+     * @param g the geometry: 3×3, stride 1, padding at most 2, at least 32 channels and filters
+     * @param x input {@code [n, c, h, w]} at {@code xOff}
+     * @param xOff x's first element
+     * @param w filters {@code [k, c, r, s]} at {@code wOff}
+     * @param wOff w's first element
+     * @param y output {@code [n, k, p, q]} at {@code yOff}, overwritten
+     * @param yOff y's first element
+     * @throws IllegalArgumentException if Winograd does not apply to {@code g}
+     */
+    public static void forwardWinograd(ConvGeometry g, float[] x, int xOff, float[] w, int wOff, float[] y, int yOff) {
+        if (!CpuWinograd.applies(g)) {
+            throw new IllegalArgumentException("conv2d: Winograd needs a 3x3 filter, stride 1, padding at most 2 and at least "
+                    + CpuWinograd.MIN_CHANNELS + " channels and filters, got " + g);
+        }
+        checkForward(g, x, xOff, w, wOff, y, yOff);
+        CpuWinograd.forward(g, x, xOff, w, wOff, y, yOff);
+    }
+
+    /**
      * Gradient with respect to the input: {@code dx = ∂(Σ y·dy)/∂x}. Overwrites {@code dx}.
      *
      * @param g the geometry
@@ -254,6 +282,10 @@ public final class CpuConv {
         checkRange("dy", dy, dyOff, (long) g.n() * g.k() * g.p() * g.q());
         checkRange("w", w, wOff, (long) g.k() * g.c() * g.r() * g.s());
         checkRange("dx", dx, dxOff, (long) g.n() * g.c() * g.h() * g.w());
+        if (CpuWinograd.applies(g)) {
+            CpuWinograd.backwardData(g, dy, dyOff, w, wOff, dx, dxOff);
+            return;
+        }
         int k = g.k(), crs = g.c() * g.r() * g.s(), pq = g.p() * g.q();
         int chw = g.c() * g.h() * g.w();
         boolean pointwise = isPointwise(g);
@@ -295,6 +327,10 @@ public final class CpuConv {
         checkRange("x", x, xOff, (long) g.n() * g.c() * g.h() * g.w());
         checkRange("dy", dy, dyOff, (long) g.n() * g.k() * g.p() * g.q());
         checkRange("dw", dw, dwOff, (long) g.k() * g.c() * g.r() * g.s());
+        if (CpuWinograd.applies(g)) {
+            CpuWinograd.backwardFilter(g, x, xOff, dy, dyOff, dw, dwOff);
+            return;
+        }
         int n = g.n(), k = g.k(), crs = g.c() * g.r() * g.s(), pq = g.p() * g.q();
         int chw = g.c() * g.h() * g.w(), kcrs = k * crs;
         // The batch is cut into a fixed number of slices, whatever the number of threads, so that the order
@@ -339,7 +375,12 @@ public final class CpuConv {
      * inside its chunk), else they run on this thread so that each GEMM can use every core itself.
      */
     private static void forGroups(ConvGeometry g, GroupBody body) {
-        int n = g.n(), group = groupSize(g, n), groups = (n + group - 1) / group;
+        forGroups(g.n(), groupSize(g, g.n()), body);
+    }
+
+    /** {@link #forGroups(ConvGeometry, GroupBody)} over {@code n} images in groups of {@code group}. */
+    static void forGroups(int n, int group, GroupBody body) {
+        int groups = (n + group - 1) / group;
         Parallel.RangeBody chunk = (from, to) -> {
             for (int i = from; i < to; i++) {
                 body.run(i * group, Math.min(group, n - i * group));
@@ -354,7 +395,7 @@ public final class CpuConv {
 
     /** A group of images: the first one and how many. */
     @FunctionalInterface
-    private interface GroupBody {
+    interface GroupBody {
         void run(int first, int images);
     }
 
@@ -504,10 +545,21 @@ public final class CpuConv {
         return hi <= 0 ? qLo : Math.max(qLo, Math.min(qq, (hi + stride - 1) / stride));
     }
 
-    private static float[] scratch(ThreadLocal<float[]> slot, int size) {
+    /** This thread's array in {@code slot}, grown (by half at least) when shorter than {@code size}. */
+    static float[] scratch(ThreadLocal<float[]> slot, int size) {
         float[] a = slot.get();
         if (a.length < size) {
             a = new float[Math.max(size, a.length + (a.length >> 1))];
+            slot.set(a);
+        }
+        return a;
+    }
+
+    /** {@link #scratch} for int arrays. */
+    static int[] intScratch(ThreadLocal<int[]> slot, int size) {
+        int[] a = slot.get();
+        if (a.length < size) {
+            a = new int[Math.max(size, a.length + (a.length >> 1))];
             slot.set(a);
         }
         return a;

@@ -23,7 +23,7 @@ class CpuConvTest {
 
     /** Guard cells around every buffer: NaN in inputs (a stray read poisons the result), a sentinel in outputs. */
     private static final int GUARD = 7;
-    private static final float SENTINEL = 12345f;
+    static final float SENTINEL = 12345f;
 
     static Stream<Arguments> cases() {
         return Stream.of(
@@ -262,19 +262,22 @@ class CpuConvTest {
      */
     @Test
     void backwardFilterDoesNotDependOnTheThreadsItRunsOn() {
-        ConvGeometry g = new ConvGeometry(13, 3, 9, 9, 6, 3, 3, 1, 1, 1, 1);
-        Random rnd = new Random(5);
-        float[] x = input(random(rnd, g.n() * g.c() * g.h() * g.w()), 0);
-        float[] dy = input(random(rnd, g.n() * g.k() * g.p() * g.q()), 0);
-        float[] spread = new float[g.k() * g.c() * g.r() * g.s()];
-        float[] alone = new float[spread.length];
-        CpuConv.backwardFilter(g, x, 0, dy, 0, spread, 0);
-        Parallel.forRange(2, 1, (from, to) -> {
-            if (from == 0) {
-                CpuConv.backwardFilter(g, x, 0, dy, 0, alone, 0);
-            }
-        });
-        assertTrue(Arrays.equals(spread, alone), "the sum over the batch changed with the threads");
+        // im2col + GEMM, and Winograd (CpuWinograd.applies).
+        for (ConvGeometry g : new ConvGeometry[] {
+                new ConvGeometry(13, 3, 9, 9, 6, 3, 3, 1, 1, 1, 1), new ConvGeometry(13, 32, 9, 9, 33, 3, 3, 1, 1, 1, 1)}) {
+            Random rnd = new Random(5);
+            float[] x = input(random(rnd, g.n() * g.c() * g.h() * g.w()), 0);
+            float[] dy = input(random(rnd, g.n() * g.k() * g.p() * g.q()), 0);
+            float[] spread = new float[g.k() * g.c() * g.r() * g.s()];
+            float[] alone = new float[spread.length];
+            CpuConv.backwardFilter(g, x, 0, dy, 0, spread, 0);
+            Parallel.forRange(2, 1, (from, to) -> {
+                if (from == 0) {
+                    CpuConv.backwardFilter(g, x, 0, dy, 0, alone, 0);
+                }
+            });
+            assertTrue(Arrays.equals(spread, alone), "the sum over the batch changed with the threads: " + g);
+        }
     }
 
     @Test
