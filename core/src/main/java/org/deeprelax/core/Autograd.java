@@ -233,7 +233,7 @@ public final class Autograd {
     private static void accumulateIntoLeaf(Tensor leaf, Tensor g) {
         Backend b = leaf.backend();
         if (leaf.grad() == null) {
-            Tensor own = Tensor.zeros(b, leaf.shape());
+            Tensor own = Tensor.zerosOutsideScopes(b, leaf.shape());
             b.copy(g, own);
             leaf.setGrad(own);
         } else {

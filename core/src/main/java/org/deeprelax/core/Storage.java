@@ -21,7 +21,11 @@ public interface Storage extends AutoCloseable {
      */
     int size();
 
-    /** Releases the memory now. Tensors viewing it must not be used afterwards. */
+    /**
+     * Gives the memory back to the backend now, for later allocations to reuse. Tensors viewing it must
+     * not be used afterwards; the backends refuse them with a clear error. Closing twice does nothing.
+     * {@link TensorScope} calls this for the storages made inside it.
+     */
     @Override
     void close();
 }

@@ -46,13 +46,20 @@ public final class Tensor {
     // ---- creation -------------------------------------------------------------------------------
 
     /**
-     * A tensor of zeros.
+     * A tensor of zeros. Made while a {@link TensorScope} is open on this thread, it belongs to that scope.
      *
      * @param backend where it lives
      * @param shape its shape
      * @return the tensor
      */
     public static Tensor zeros(Backend backend, Shape shape) {
+        Tensor t = zerosOutsideScopes(backend, shape);
+        TensorScope.track(t.storage);
+        return t;
+    }
+
+    /** Zeros that belong to no scope: a leaf's gradient lives as long as the leaf, wherever it was made. */
+    static Tensor zerosOutsideScopes(Backend backend, Shape shape) {
         return new Tensor(backend.allocate(shape.size()), 0, shape);
     }
 

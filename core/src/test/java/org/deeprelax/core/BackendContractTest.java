@@ -1,5 +1,6 @@
 package org.deeprelax.core;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -758,6 +759,42 @@ public abstract class BackendContractTest {
         float[] g = w.grad().toArray();
         for (int i = 0; i < ws.length; i++) {
             assertEquals(2 * ws[i], g[i], 1e-6);
+        }
+    }
+
+    // ---- memory scopes --------------------------------------------------------------------------
+
+    @Test
+    void aScopeReleasesWhatWasMadeInItAndPassesKeptTensorsOut() {
+        Tensor before = rand(4, 3);
+        float[] beforeValues = before.toArray();
+        Tensor kept;
+        Tensor dropped;
+        float[] keptValues;
+        try (var outer = TensorScope.open()) {
+            try (var inner = TensorScope.open()) {
+                Tensor square = before.mul(before);
+                dropped = square.sum();
+                kept = inner.keep(square.add(before).reshape(12));
+                keptValues = kept.toArray();
+            }
+            assertArrayEquals(keptValues, kept.toArray(), "a kept tensor outlives its scope");
+            assertMessage(IllegalStateException.class, dropped::toArray, "used after it was closed", "TensorScope");
+        }
+        assertMessage(IllegalStateException.class, kept::toArray, "used after it was closed");
+        assertArrayEquals(beforeValues, before.toArray(), "a tensor made before the scope is untouched");
+    }
+
+    @Test
+    void memoryGivenBackByAScopeComesBackAsZeros() {
+        Shape s = Shape.of(5, 7);
+        for (int round = 0; round < 3; round++) {
+            try (var scope = TensorScope.open()) {
+                Tensor z = Tensor.zeros(backend(), s);
+                assertArrayEquals(new float[s.size()], z.toArray(), "round " + round);
+                backend().fill(z, 3f);
+                Tensor.full(backend(), s, -2f);
+            }
         }
     }
 

@@ -39,7 +39,9 @@ public final class CudaStorage implements Storage {
      */
     public long pointer() {
         if (closed) {
-            throw new IllegalStateException("a CUDA storage of " + size + " floats was used after close()");
+            throw new IllegalStateException("a CUDA storage of " + size + " floats was used after it was closed"
+                    + " (a tensor made inside a TensorScope is used after the scope closed? keep it with"
+                    + " scope.keep(tensor))");
         }
         return block.ptr();
     }

@@ -162,10 +162,24 @@ public final class MpiRun {
          * @throws InterruptedException if interrupted while waiting
          */
         public Result await(Duration limit) throws IOException, InterruptedException {
-            if (!mpirun.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-                killTree();
-                return new Result(-1, output() + "\n[the job ran past " + limit.toSeconds() + " s and was killed]",
-                        (System.nanoTime() - start) / 1e9);
+            long deadline = System.nanoTime() + limit.toNanos();
+            // mpirun may return while a rank it signalled is still shutting down (and holding its run
+            // directory's lock); the job has ended only when every process under it has.
+            List<ProcessHandle> ranks = mpirun.descendants().toList();
+            boolean mpirunEnded = mpirun.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+            boolean ranksEnded = mpirunEnded;
+            for (ProcessHandle p : ranks) {
+                long left = deadline - System.nanoTime();
+                try {
+                    ranksEnded &= left > 0 && p.onExit().get(left, TimeUnit.NANOSECONDS) != null;
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    ranksEnded = false;
+                }
+            }
+            if (!ranksEnded) {
+                killTree(ranks);
+                return new Result(-1, output() + "\n[" + (mpirunEnded ? "a process of the job outlived mpirun" : "the job")
+                        + " ran past " + limit.toSeconds() + " s and was killed]", (System.nanoTime() - start) / 1e9);
             }
             return new Result(mpirun.exitValue(), output(), (System.nanoTime() - start) / 1e9);
         }
@@ -187,7 +201,11 @@ public final class MpiRun {
          * no longer its descendants), then to mpirun; waits a bounded time for each to go.
          */
         private void killTree() {
-            List<ProcessHandle> tree = new ArrayList<>(mpirun.descendants().toList());
+            killTree(mpirun.descendants().toList());
+        }
+
+        private void killTree(List<ProcessHandle> ranks) {
+            List<ProcessHandle> tree = new ArrayList<>(ranks);
             tree.add(mpirun.toHandle());
             tree.forEach(ProcessHandle::destroyForcibly);
             for (ProcessHandle p : tree) {

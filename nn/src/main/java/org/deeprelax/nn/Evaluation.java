@@ -3,6 +3,7 @@ package org.deeprelax.nn;
 import org.deeprelax.core.Autograd;
 import org.deeprelax.core.Softmax;
 import org.deeprelax.core.Tensor;
+import org.deeprelax.core.TensorScope;
 import org.deeprelax.nn.data.Batch;
 
 /**
@@ -41,10 +42,12 @@ public final class Evaluation {
         long count = 0;
         try (var scope = Autograd.noGrad()) {
             for (Batch b : batches) {
-                Tensor logits = model.forward(b.images());
-                lossSum += Softmax.crossEntropy(logits, b.labels()).item() * (double) b.size();
-                wrong += misclassified(logits, b.labels());
-                count += b.size();
+                try (var batchTensors = TensorScope.open()) {
+                    Tensor logits = model.forward(b.images());
+                    lossSum += Softmax.crossEntropy(logits, b.labels()).item() * (double) b.size();
+                    wrong += misclassified(logits, b.labels());
+                    count += b.size();
+                }
             }
         } finally {
             if (wasTraining) {

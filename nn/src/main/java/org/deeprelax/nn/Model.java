@@ -11,6 +11,7 @@ import org.deeprelax.core.Backend;
 import org.deeprelax.core.ParameterArena;
 import org.deeprelax.core.Shape;
 import org.deeprelax.core.Tensor;
+import org.deeprelax.core.TensorScope;
 import org.deeprelax.core.io.StateFile;
 import org.deeprelax.nn.data.Batch;
 
@@ -155,7 +156,9 @@ public final class Model {
         estimatingStatistics = true;
         try (var scope = Autograd.noGrad()) {
             for (Batch b : batches) {
-                root.forward(b.images());
+                try (var batchTensors = TensorScope.open()) {
+                    root.forward(b.images());
+                }
             }
         } finally {
             estimatingStatistics = false;

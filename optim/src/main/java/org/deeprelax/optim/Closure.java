@@ -20,6 +20,10 @@ import org.deeprelax.core.Tensor;
  * divergence and to return the reported one), so on a GPU the L evaluations and updates of an
  * Entropy-SGD step can be queued, or captured as a CUDA graph, without the host waiting once per
  * evaluation; the tensor must keep its value until {@link Optimizer#step} returns.
+ *
+ * <p><b>Its tensors end with the step.</b> The step runs in a {@link org.deeprelax.core.TensorScope}, so
+ * the tensors the closure makes are released when {@link Optimizer#step} returns; read what the caller
+ * needs afterwards (the loss as a float, the count of errors) inside the closure.
  */
 @FunctionalInterface
 public interface Closure {

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.deeprelax.core.ParameterArena;
 import org.deeprelax.core.Tensor;
+import org.deeprelax.core.TensorScope;
 import org.deeprelax.core.io.StateFile;
 import org.deeprelax.core.update.FusedUpdates;
 
@@ -27,6 +28,11 @@ import org.deeprelax.core.update.FusedUpdates;
  * </ul>
  * A cross-entropy starts near log(classes), about 2.3 for ten classes, so the rule stops training once a
  * minibatch loss passes about 2.3·10⁴, which no training that still converges reaches.
+ *
+ * <p><b>Memory.</b> A step runs inside a {@link TensorScope}: every tensor made during it (the closure's
+ * activations, gradients and losses) gives its memory back when {@link #step} returns, so the next step
+ * reuses it instead of allocating afresh. A closure that wants a tensor afterwards keeps it with
+ * {@code scope.keep} of a scope of its own, or copies what it needs out (as a float) before returning.
  *
  * <p><b>State.</b> {@link #saveState} writes the step and evaluation counts, the learning rate, the
  * divergence reference and every state buffer (arenas of the parameters' layout), under a prefix, and
@@ -86,16 +92,19 @@ public abstract class Optimizer {
      */
     public final float step(Closure closure) {
         stepLosses.clear();
-        Tensor reported = doStep(closure);
-        for (int i = 0; i < stepLosses.size(); i++) {
-            checkLoss(stepLosses.get(i).item(), i);
+        try (var scope = TensorScope.open()) {
+            Tensor reported = doStep(closure);
+            for (int i = 0; i < stepLosses.size(); i++) {
+                checkLoss(stepLosses.get(i).item(), i);
+            }
+            if (!Double.isFinite(params.backend().norm2(params.values()))) {
+                throw new DivergenceException("the parameters hold a NaN or an infinity", steps, stepLosses.size() - 1);
+            }
+            steps++;
+            return reported.item();
+        } finally {
+            stepLosses.clear();
         }
-        if (!Double.isFinite(params.backend().norm2(params.values()))) {
-            throw new DivergenceException("the parameters hold a NaN or an infinity", steps, stepLosses.size() - 1);
-        }
-        stepLosses.clear();
-        steps++;
-        return reported.item();
     }
 
     /**

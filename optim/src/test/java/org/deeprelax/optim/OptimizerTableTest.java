@@ -181,6 +181,31 @@ class OptimizerTableTest {
         assertTrue(d.getMessage().contains("the loss became Infinity at optimizer step 1, inner step 0"), d.getMessage());
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("table")
+    void aStepGivesBackTheClosuresTensorsAndKeepsItsOwnState(Entry e) {
+        ParameterArena p = TinyMlp.arena(6, 10, 4);
+        Optimizer opt = e.settings().create(p);
+        Closure c = TinyMlp.closure(p, 6, 4);
+        List<Tensor> losses = new ArrayList<>();
+        float reported = opt.step(evaluation -> {
+            Tensor loss = c.evaluate(evaluation);
+            losses.add(loss);
+            return loss;
+        });
+        assertTrue(Float.isFinite(reported));
+        assertEquals(opt.evaluationsPerStep(), losses.size());
+        for (Tensor loss : losses) {
+            IllegalStateException used = assertThrows(IllegalStateException.class, loss::item);
+            assertTrue(used.getMessage().contains("TensorScope"), used.getMessage());
+        }
+        StateFile state = new StateFile();
+        p.saveState(state, "params");
+        opt.saveState(state);
+        p.grads().toArray();
+        opt.step(c);
+    }
+
     /**
      * The rule of {@link Optimizer}: a loss more than 10⁴ times the first one is divergence, like a NaN; a
      * thousandfold growth is not; and a resumed optimizer keeps the reference.

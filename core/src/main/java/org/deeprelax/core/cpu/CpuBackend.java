@@ -27,6 +27,7 @@ public final class CpuBackend implements Backend {
     private static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private final CpuFusedUpdates updates = new CpuFusedUpdates(this);
+    private final CpuArrayCache arrays = CpuArrayCache.quarterOfHeap();
 
     private CpuBackend() {
     }
@@ -65,12 +66,17 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("cpu: a tensor of shape " + t.shape() + " lives on "
                     + t.backend().name() + ", not on the CPU; move it with Tensor.to(backend)");
         }
-        return s.data;
+        return s.data();
+    }
+
+    /** The buffer cache behind {@link #allocate}, whose counters the tests read. */
+    CpuArrayCache arrayCache() {
+        return arrays;
     }
 
     @Override
     public Storage allocate(int size) {
-        return new CpuStorage(size);
+        return new CpuStorage(arrays, size);
     }
 
     @Override

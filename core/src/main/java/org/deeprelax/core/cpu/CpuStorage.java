@@ -3,13 +3,35 @@ package org.deeprelax.core.cpu;
 import org.deeprelax.core.Backend;
 import org.deeprelax.core.Storage;
 
-/** CPU storage: a Java float array. Closing it is a no-op; the garbage collector owns host memory. */
+/**
+ * CPU storage: a Java float array. {@link #close()} gives the array to the backend's
+ * {@link CpuArrayCache} for the next storage of its length; the storage refuses use from then on.
+ */
 final class CpuStorage implements Storage {
 
-    final float[] data;
+    private final CpuArrayCache cache;
+    private final int size;
+    private float[] data;
 
-    CpuStorage(int size) {
-        this.data = new float[size];
+    CpuStorage(CpuArrayCache cache, int size) {
+        this.cache = cache;
+        this.size = size;
+        this.data = cache.take(size);
+    }
+
+    /**
+     * The array.
+     *
+     * @throws IllegalStateException once closed
+     */
+    float[] data() {
+        float[] d = data;
+        if (d == null) {
+            throw new IllegalStateException("cpu: a storage of " + size + " floats was used after it was closed"
+                    + " (a tensor made inside a TensorScope is used after the scope closed? keep it with"
+                    + " scope.keep(tensor))");
+        }
+        return d;
     }
 
     @Override
@@ -19,11 +41,15 @@ final class CpuStorage implements Storage {
 
     @Override
     public int size() {
-        return data.length;
+        return size;
     }
 
     @Override
     public void close() {
-        // Host arrays are reclaimed by the garbage collector; nothing to release eagerly.
+        float[] d = data;
+        if (d != null) {
+            data = null;
+            cache.give(d);
+        }
     }
 }
