@@ -12,6 +12,7 @@ import java.util.List;
 import org.deeprelax.core.Backend;
 import org.deeprelax.core.Softmax;
 import org.deeprelax.core.Tensor;
+import org.deeprelax.core.TensorScope;
 import org.deeprelax.core.comm.Communicator;
 import org.deeprelax.core.comm.Communicators;
 import org.deeprelax.core.io.AtomicFiles;
@@ -210,8 +211,9 @@ final class Trainer {
             progress.startEpoch(epoch, config.epochs(), train.batchesPerEpoch());
             Iterator<Batch> batches = train.epoch(epoch).iterator();
             for (int step = 0; step < train.batchesPerEpoch(); step++) {
-                Batch next = optimizer.freshMinibatchEachEvaluation() ? null : batches.next();
-                try {
+                // The step's own batch ends with the step, as what the closure makes does inside it.
+                try (var stepBatch = TensorScope.open()) {
+                    Batch next = optimizer.freshMinibatchEachEvaluation() ? null : batches.next();
                     optimizer.step(evaluation -> {
                         Batch b = next != null ? next : train.sample(evaluation);
                         Tensor logits = model.forward(b.images());

@@ -1,7 +1,9 @@
 package org.deeprelax.core;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A stretch of code whose tensors give their memory back to the backend when it ends: every storage
@@ -25,10 +27,11 @@ import java.util.List;
  * }</pre>
  *
  * <p>A tensor made in a scope must not be used after the scope closes: its storage is closed, and the
- * backends say so ("used after its TensorScope closed") rather than read memory that now belongs to
- * another tensor. Storages made before the scope opened, such as parameters, optimizer state and the
- * data loader's batch buffers, are not touched. Scopes nest and belong to the thread that opened them;
- * tensors made on other threads (a parallel kernel's workers, another replica's thread) are not tracked.
+ * backends say so ("was used after it was closed ... keep it with scope.keep(tensor)") rather than
+ * read memory that now belongs to another tensor. Storages made before the scope opened, such as
+ * parameters, optimizer state and the data loader's batch buffers, are not touched. Scopes nest and
+ * belong to the thread that opened them; tensors made on other threads (a parallel kernel's workers,
+ * another replica's thread, which opens scopes of its own) are not tracked.
  */
 public final class TensorScope implements AutoCloseable {
 
@@ -51,6 +54,28 @@ public final class TensorScope implements AutoCloseable {
         TensorScope scope = new TensorScope(CURRENT.get());
         CURRENT.set(scope);
         return scope;
+    }
+
+    /**
+     * Runs {@code body} on each item of {@code items} in a scope of its own, opened before the iterator
+     * makes the item, so that what the item is made of (a batch a loader fills for it) goes back to the
+     * backend with what the body makes from it. Items made before the loop (a list of batches kept across
+     * epochs) are not touched.
+     *
+     * @param items the items, typically batches from a loader
+     * @param body what to do with each; its tensors end with the item
+     * @param <T> the item type
+     */
+    public static <T> void forEach(Iterable<T> items, Consumer<? super T> body) {
+        Iterator<T> it = items.iterator();
+        while (true) {
+            try (TensorScope scope = open()) {
+                if (!it.hasNext()) {
+                    return;
+                }
+                body.accept(it.next());
+            }
+        }
     }
 
     /** Hands a storage just allocated on this thread to the innermost open scope, if there is one. */

@@ -1,9 +1,13 @@
 package org.deeprelax.core;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
@@ -57,5 +61,37 @@ class TensorScopeTest {
             t.join();
         }
         assertArrayEquals(new float[] {4, 5}, made.get().toArray());
+    }
+
+    @Test
+    void forEachReleasesWhatTheIteratorMadeForAnItemWithTheItemButNotWhatWasMadeBefore() {
+        Tensor before = Tensor.of(new float[] {7}, 1);
+        Iterable<Tensor> fresh = () -> new Iterator<>() {
+            int left = 3;
+
+            @Override
+            public boolean hasNext() {
+                return left > 0;
+            }
+
+            @Override
+            public Tensor next() {
+                left--;
+                return Tensor.of(new float[] {left}, 1);
+            }
+        };
+        List<Tensor> seen = new ArrayList<>();
+        List<Float> values = new ArrayList<>();
+        TensorScope.forEach(fresh, t -> {
+            seen.add(t);
+            values.add(t.add(before).item());
+        });
+        assertEquals(List.of(9f, 8f, 7f), values);
+        for (Tensor t : seen) {
+            IllegalStateException used = assertThrows(IllegalStateException.class, t::item);
+            assertTrue(used.getMessage().contains("scope.keep"), used.getMessage());
+        }
+        TensorScope.forEach(List.of(before), t -> assertEquals(7f, t.item()));
+        assertEquals(7f, before.item());
     }
 }

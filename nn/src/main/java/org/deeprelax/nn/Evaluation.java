@@ -37,27 +37,30 @@ public final class Evaluation {
     public static Result classification(Model model, Iterable<Batch> batches) {
         boolean wasTraining = model.isTraining();
         model.eval();
-        double lossSum = 0;
-        long wrong = 0;
-        long count = 0;
+        Totals totals = new Totals();
         try (var scope = Autograd.noGrad()) {
-            for (Batch b : batches) {
-                try (var batchTensors = TensorScope.open()) {
-                    Tensor logits = model.forward(b.images());
-                    lossSum += Softmax.crossEntropy(logits, b.labels()).item() * (double) b.size();
-                    wrong += misclassified(logits, b.labels());
-                    count += b.size();
-                }
-            }
+            TensorScope.forEach(batches, b -> {
+                Tensor logits = model.forward(b.images());
+                totals.lossSum += Softmax.crossEntropy(logits, b.labels()).item() * (double) b.size();
+                totals.wrong += misclassified(logits, b.labels());
+                totals.count += b.size();
+            });
         } finally {
             if (wasTraining) {
                 model.train();
             }
         }
-        if (count == 0) {
+        if (totals.count == 0) {
             throw new IllegalArgumentException("evaluation: the data has no batches");
         }
-        return new Result(lossSum / count, 100.0 * wrong / count, count);
+        return new Result(totals.lossSum / totals.count, 100.0 * totals.wrong / totals.count, totals.count);
+    }
+
+    /** The sums an evaluation accumulates batch by batch. */
+    private static final class Totals {
+        double lossSum;
+        long wrong;
+        long count;
     }
 
     /**

@@ -155,11 +155,7 @@ public final class Model {
         root.train(true);
         estimatingStatistics = true;
         try (var scope = Autograd.noGrad()) {
-            for (Batch b : batches) {
-                try (var batchTensors = TensorScope.open()) {
-                    root.forward(b.images());
-                }
-            }
+            TensorScope.forEach(batches, b -> root.forward(b.images()));
         } finally {
             estimatingStatistics = false;
             root.train(wasTraining);
