@@ -314,16 +314,18 @@ def run_torch(py, env, model, rows, threads, seconds):
     return res
 
 
-def run_jmh(jdk, args, threads):
+def run_jmh(jdk, args, threads, expected):
     with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as tmp:
         path = tmp.name
     cmd = [os.path.join(jdk, "bin", "java")] + jvm_flags(threads) + ["-jar", JAR] + args + [
         "-jvmArgsAppend", " ".join(jvm_flags(threads)), "-rf", "csv", "-rff", path]
     out = subprocess.run(cmd, capture_output=True, text=True)
-    if out.returncode != 0:
-        sys.exit("cpu-vs-pytorch: JMH failed (%s):\n%s" % (" ".join(cmd), out.stdout[-3000:] + out.stderr[-3000:]))
-    rows = list(csv.DictReader(open(path)))
+    rows = list(csv.DictReader(open(path))) if os.path.getsize(path) else []
     os.unlink(path)
+    # JMH exits 0 when a benchmark throws, and leaves that benchmark out of its results.
+    if out.returncode != 0 or len(rows) != expected:
+        sys.exit("cpu-vs-pytorch: JMH failed (%s; %d of %d results):\n%s" % (" ".join(cmd), len(rows), expected,
+                 out.stdout[-3000:] + out.stderr[-3000:]))
     return rows
 
 
@@ -336,7 +338,7 @@ def run_ours(jdk, model, rows, threads):
     pattern = "TrainStepBenchmark\\.(%s)$" % "|".join({"sgd": "step", "esgd": "entropySgdStep"}[r] for r in rows)
     res = {}
     for r in run_jmh(jdk, [pattern, "-p", "model=" + model, "-p", "innerSteps=%d" % INNER_STEPS[model]] + timing,
-                     threads):
+                     threads, len(rows)):
         score = float(r["Score"])
         if r["Benchmark"].endswith(".step"):
             res["sgd"] = score
@@ -349,7 +351,7 @@ def run_langevin(jdk, counts, threads):
     sizes = ",".join(str(counts[m]) for m in counts)
     res = {}
     for r in run_jmh(jdk, ["LangevinBenchmark", "-p", "size=" + sizes, "-f", "1", "-wi", "5", "-w", "1s", "-i", "6",
-                           "-r", "1s"], threads):
+                           "-r", "1s"], threads, 2 * len(counts)):
         size = int(r["Param: size"])
         kind = "fused" if r["Benchmark"].endswith("fusedInnerStep") else "copy"
         res[(size, kind)] = float(r["Score"]) / 1e3      # µs → ms

@@ -21,9 +21,10 @@ import org.deeprelax.core.Tensor;
  * Entropy-SGD step can be queued, or captured as a CUDA graph, without the host waiting once per
  * evaluation; the tensor must keep its value until {@link Optimizer#step} returns.
  *
- * <p><b>Its tensors end with the step.</b> The step runs in a {@link org.deeprelax.core.TensorScope}, so
- * the tensors the closure makes are released when {@link Optimizer#step} returns; read what the caller
- * needs afterwards (the loss as a float, the count of errors) inside the closure.
+ * <p><b>Its tensors end with the evaluation.</b> Each call runs in a
+ * {@link org.deeprelax.core.TensorScope} of its own, so the tensors the closure makes are released when
+ * it returns (the loss it returns when {@link Optimizer#step} does); read what the caller needs
+ * afterwards (the loss as a float, the count of errors) inside the closure.
  */
 @FunctionalInterface
 public interface Closure {

@@ -29,9 +29,10 @@ import org.deeprelax.core.update.FusedUpdates;
  * A cross-entropy starts near log(classes), about 2.3 for ten classes, so the rule stops training once a
  * minibatch loss passes about 2.3·10⁴, which no training that still converges reaches.
  *
- * <p><b>Memory.</b> A step runs inside a {@link TensorScope}: every tensor made during it (the closure's
- * activations, gradients and losses) gives its memory back when {@link #step} returns, so the next step
- * reuses it instead of allocating afresh. A closure that wants a tensor afterwards keeps it with
+ * <p><b>Memory.</b> A step runs inside a {@link TensorScope}, and each evaluation of the closure inside
+ * one of its own: every tensor the closure makes (activations, their gradients) gives its memory back
+ * when its evaluation returns, and the losses when {@link #step} returns, so the next evaluation reuses
+ * that memory instead of allocating afresh and a step of L evaluations holds one evaluation's at a time. A closure that wants a tensor afterwards keeps it with
  * {@code scope.keep} of a scope of its own, or copies what it needs out (as a float) before returning.
  *
  * <p><b>State.</b> {@link #saveState} writes the step and evaluation counts, the learning rate, the
@@ -152,14 +153,18 @@ public abstract class Optimizer {
      */
     protected final Tensor evaluate(Closure closure) {
         params.zeroGrad();
-        Tensor loss = closure.evaluate(evaluations);
-        if (loss == null || loss.size() != 1) {
-            throw new IllegalArgumentException("the closure must return the loss, a one-element tensor; it returned "
-                    + (loss == null ? "null" : "a tensor of shape " + loss.shape()));
+        // One scope per evaluation, not only per step: Entropy-SGD's L evaluations would otherwise hold
+        // L forward passes' memory at once (20 GB for All-CNN-BN at L = 20). Only the loss outlives it.
+        try (var evaluationTensors = TensorScope.open()) {
+            Tensor loss = closure.evaluate(evaluations);
+            if (loss == null || loss.size() != 1) {
+                throw new IllegalArgumentException("the closure must return the loss, a one-element tensor;"
+                        + " it returned " + (loss == null ? "null" : "a tensor of shape " + loss.shape()));
+            }
+            evaluations++;
+            stepLosses.add(evaluationTensors.keep(loss));
+            return loss;
         }
-        evaluations++;
-        stepLosses.add(loss);
-        return loss;
     }
 
     /**

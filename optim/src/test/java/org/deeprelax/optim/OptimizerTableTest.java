@@ -188,7 +188,15 @@ class OptimizerTableTest {
         Optimizer opt = e.settings().create(p);
         Closure c = TinyMlp.closure(p, 6, 4);
         List<Tensor> losses = new ArrayList<>();
+        List<Tensor> intermediates = new ArrayList<>();
         float reported = opt.step(evaluation -> {
+            for (Tensor earlier : intermediates) {
+                assertThrows(IllegalStateException.class, earlier::item, "an earlier evaluation's tensor");
+            }
+            for (Tensor earlier : losses) {
+                assertTrue(Float.isFinite(earlier.item()), "an earlier evaluation's loss lives to the step's end");
+            }
+            intermediates.add(Tensor.zeros(p.backend(), Shape.of(1)));
             Tensor loss = c.evaluate(evaluation);
             losses.add(loss);
             return loss;
