@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.deeprelax.core.Shape;
 import org.deeprelax.core.Softmax;
@@ -37,6 +41,35 @@ class CpuArrayCacheTest {
         cache.give(b);
         assertSame(a, cache.take(10));
         assertNotSame(b, cache.take(10), "b did not fit beside a and was left to the collector");
+    }
+
+    @Test
+    void threadsSharingTheCacheNeverHoldTheSameArrayAtOnce() throws Exception {
+        CpuArrayCache cache = new CpuArrayCache(1 << 20);
+        int threads = 4;
+        try (var pool = Executors.newFixedThreadPool(threads)) {
+            var owners = new ArrayList<Future<Integer>>();
+            for (int t = 1; t <= threads; t++) {
+                float mark = t;
+                owners.add(pool.submit(() -> {
+                    int clashes = 0;
+                    for (int i = 0; i < 20_000; i++) {
+                        float[] a = cache.take(64);
+                        Arrays.fill(a, mark);
+                        Thread.onSpinWait();
+                        for (float v : a) {
+                            clashes += v == mark ? 0 : 1;
+                        }
+                        cache.give(a);
+                    }
+                    return clashes;
+                }));
+            }
+            for (var owner : owners) {
+                assertEquals(0, owner.get(), "another thread wrote into an array this one held");
+            }
+        }
+        assertTrue(cache.freshArrays() <= threads, "at most one fresh array per thread: " + cache.freshArrays());
     }
 
     @Test
