@@ -14,6 +14,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.deeprelax.core.comm.CommunicationException;
 import org.deeprelax.core.comm.Communicator;
 import org.deeprelax.core.comm.Communicators;
+import org.deeprelax.core.comm.WaitClock;
 import org.deeprelax.dist.bindings.Mpi;
 
 /**
@@ -215,12 +216,15 @@ public final class MpiCommunicator implements Communicator {
         }
     }
 
-    /** Drives the started collective to completion, or throws once the timeout has passed. */
+    /**
+     * Drives the started collective to completion, or throws once the timeout has passed; time in which this
+     * process was stopped does not count, so a whole job stopped and continued goes on.
+     */
     private void await(String what) {
-        long start = System.nanoTime();
+        WaitClock clock = new WaitClock();
         long sleepMicros = 1;
         for (int polls = 0; !mpi.test(request, flag); polls++) {
-            long waited = System.nanoTime() - start;
+            long waited = clock.waited();
             if (waited > timeoutNanos) {
                 broken = true;
                 throw new CommunicationException(String.format("mpi: rank %d of %d waited %.1f s in %s for the other"

@@ -16,7 +16,8 @@ import java.util.function.Function;
  * <p>A member that throws ends the job: the others' pending or next collective throws
  * {@link CommunicationException} naming it, and {@link #run} rethrows the first member's failure once every
  * thread has ended. A collective that waits longer than the timeout for the others fails the same way, so a
- * stuck member cannot hang the job.
+ * stuck member cannot hang the job; time in which the whole process was stopped does not count
+ * ({@link WaitClock}).
  */
 public final class InProcessJob {
 
@@ -117,8 +118,9 @@ public final class InProcessJob {
                 changed.signalAll();
                 return;
             }
-            long left = timeoutNanos;
+            WaitClock clock = new WaitClock();
             while (generation == mine && failure == null) {
+                long left = timeoutNanos - clock.waited();
                 if (left <= 0) {
                     failedRank = rank;
                     failure = new CommunicationException(String.format("in-process job: member %d of %d waited %.1f s"
@@ -128,7 +130,7 @@ public final class InProcessJob {
                     break;
                 }
                 try {
-                    left = changed.awaitNanos(left);
+                    changed.awaitNanos(Math.min(left, WaitClock.LONGEST_LOOK_NANOS / 4));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new CommunicationException("in-process job: member " + rank + " interrupted in " + what);

@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 
 /** A job of threads: its collectives, and that a failed or stuck member ends the job rather than hanging it. */
 class InProcessJobTest {
@@ -90,5 +93,28 @@ class InProcessJobTest {
                 }));
         assertTrue(e.getMessage().startsWith("in-process job: member 0 of 2 waited 0.3 s in barrier for the others and"
                 + " gave up"), e.getMessage());
+    }
+
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void aJobStoppedForLongerThanItsTimeoutGoesOnWhenContinued() {
+        long pid = ProcessHandle.current().pid();
+        List<Integer> ranks = InProcessJob.run(2, Duration.ofMillis(2500), c -> {
+            if (c.rank() == 1) {
+                // While member 0 waits in the barrier, this whole JVM is stopped for 4 s (longer than the
+                // timeout), then continued; member 1 arrives half a second later, as a replica that was
+                // stopped in the middle of its step would.
+                try {
+                    new ProcessBuilder("sh", "-c", "sleep 0.2; kill -STOP " + pid + "; sleep 4; kill -CONT " + pid)
+                            .start().waitFor();
+                    Thread.sleep(500);
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            c.barrier();
+            return c.rank();
+        });
+        assertEquals(List.of(0, 1), ranks);
     }
 }
