@@ -8,12 +8,14 @@
 #   Adam         20 epochs                       (the recipe: lr 1e-3, ÷10 from epoch 3, torch's defaults)
 #   SAM          10 epochs × 2 evaluations       (the recipe: SGD's, ρ = 0.05, lr ÷10 from epoch 2)
 # Usage: bench/experiments/paper-experiments.sh [DATA] [SEEDS...]   (DATA: mnist-10k or fashion-mnist)
-# A run whose summary.json says "finished" is skipped, so the script can be stopped and started again.
+# A run that finished is skipped and one that stopped is continued from its last epoch (train-once.sh), so
+# the script can be stopped and started again.
 # DEEPRELAX names the command to run (default: the repository's ./deeprelax); MODELS the networks
 # (default: "lenet mnistfc"); OPTIMIZERS the optimizers (default: "sgd entropy-sgd hj adam sam").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 deeprelax="${DEEPRELAX:-$root/deeprelax}"
+. "$root/bench/experiments/train-once.sh"
 data="${1:-mnist-10k}"; shift || true
 seeds=("${@:-1 2 3}"); seeds=(${seeds[@]})
 out="$root/runs/experiments/$data"
@@ -27,11 +29,7 @@ for seed in "${seeds[@]}"; do
         sam) set -- --epochs 10 ;;
         *) echo "paper-experiments.sh: no budget for optimizer '$opt'" >&2; exit 2 ;;
       esac
-      dir="$out/$model-$opt-seed$seed"
-      if grep -qs '"status" : "finished"' "$dir/summary.json"; then continue; fi
-      echo "== $model $opt seed $seed -> $dir"
-      $deeprelax train --model "$model" --data "$data" --optimizer "$opt" --seed "$seed" "$@" --out "$dir" \
-        | grep -v '^  batch'
+      train_once "$out/$model-$opt-seed$seed" --model "$model" --data "$data" --optimizer "$opt" --seed "$seed" "$@"
     done
   done
 done

@@ -6,12 +6,14 @@
 #   Elastic-SGD  20 epochs × 1                                (the recipe: SGD's schedule, lr 0.1, ÷10 from epoch 3)
 # Both with 3 replicas in this process (threads), each on the whole training set.
 # Usage: bench/experiments/parle-experiments.sh [DATA] [SEEDS...]   (DATA: mnist-10k or fashion-mnist)
-# A run whose summary.json says "finished" is skipped, so the script can be stopped and started again.
+# A run that finished is skipped and one that stopped is continued from its last epoch (train-once.sh), so
+# the script can be stopped and started again.
 # DEEPRELAX names the command to run (default: the repository's ./deeprelax); MODELS the networks
 # (default: "lenet mnistfc"); REPLICAS the number of replicas (default: 3).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 deeprelax="${DEEPRELAX:-$root/deeprelax}"
+. "$root/bench/experiments/train-once.sh"
 data="${1:-mnist-10k}"; shift || true
 seeds=("${@:-1 2 3}"); seeds=(${seeds[@]})
 out="$root/runs/experiments/$data"
@@ -19,11 +21,8 @@ for seed in "${seeds[@]}"; do
   for model in ${MODELS:-lenet mnistfc}; do
     for spec in "parle --epochs 1 --L 20" "elastic-sgd --epochs 20"; do
       set -- $spec; opt=$1; shift
-      dir="$out/$model-$opt-seed$seed"
-      if grep -qs '"status" : "finished"' "$dir/summary.json"; then continue; fi
-      echo "== $model $opt seed $seed -> $dir"
-      $deeprelax train --model "$model" --data "$data" --optimizer "$opt" --replicas "${REPLICAS:-3}" --seed "$seed" \
-        "$@" --out "$dir" --overwrite | grep -v '^  batch'
+      train_once "$out/$model-$opt-seed$seed" --model "$model" --data "$data" --optimizer "$opt" \
+        --replicas "${REPLICAS:-3}" --seed "$seed" "$@"
     done
   done
 done
