@@ -201,7 +201,7 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     private static XYSeries meanCurve(String name, List<Run> runs) {
-        XYSeries s = new XYSeries(name + " (" + runs.size() + " seeds)");
+        XYSeries s = new XYSeries(name + " (" + runs.size() + (runs.size() == 1 ? " seed)" : " seeds)"));
         int n = runs.stream().mapToInt(r -> r.rows().size()).min().orElse(0);
         for (int e = 0; e < n; e++) {
             double sum = 0;
